@@ -1,0 +1,355 @@
+"""The `gardend` command line. Thin: parse options, open the vault and index, call the modules.
+
+Exit codes: 0 success, 1 findings or failure, 2 usage errors (click's convention).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .check import collect_findings, exit_status, findings_json
+from .config import Config, ConfigError, default_db_path, load_config, state_home, vault_state_dir
+from .export import write_export
+from .index import Index, IndexOpenError
+from .sync import Synchronizer, SyncResult
+from .vault import VaultError
+from .watcher import VaultWatcher, WatchOptions
+
+log = logging.getLogger("gardend")
+
+
+class CLIError(click.ClickException):
+    """A one-line error for the user (exit status 1)."""
+
+
+@dataclass
+class Session:
+    """The resolved vault, config and database of one command."""
+
+    config: Config
+    root: Path
+    db_path: Path
+
+    def open_index(self) -> Index:
+        try:
+            return Index(self.db_path)
+        except IndexOpenError as exc:
+            raise CLIError(str(exc)) from exc
+
+    def synchronizer(self, index: Index) -> Synchronizer:
+        sync = Synchronizer(
+            index,
+            self.root,
+            workers=self.config.index.workers,
+            max_bytes=self.config.index.max_note_bytes,
+            config_dir=self.config.obsidian.config_dir,
+        )
+        return sync
+
+
+def _resolve_session(vault: str | None, config_path: str | None, db: str | None) -> Session:
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise CLIError(str(exc)) from exc
+    if vault:
+        root = Path(vault).expanduser()
+    elif config.vault:
+        root = Path(config.vault)
+    elif (Path.cwd() / config.obsidian.config_dir).is_dir():
+        root = Path.cwd()
+    else:
+        raise click.UsageError(
+            "no vault given: pass VAULT, set `vault` in gardend.toml, or run inside a vault folder"
+        )
+    if not root.exists():
+        raise CLIError(f"{root}: vault folder does not exist")
+    if not root.is_dir():
+        raise CLIError(f"{root}: vault path is not a folder")
+    root = root.resolve()
+    if db:
+        db_path = Path(db).expanduser().resolve()
+    elif config.index.db:
+        db_path = Path(config.index.db).expanduser()
+        if not db_path.is_absolute() and config.source:
+            db_path = (Path(config.source).parent / db_path).resolve()
+    else:
+        db_path = default_db_path(root)
+    return Session(config=config, root=root, db_path=db_path)
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """VAULT plus --config and --db, shared by every command that works on a vault."""
+    func = click.argument("vault", required=False, type=click.Path(file_okay=False))(func)
+    func = click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False),
+        help="Config file (default: ./gardend.toml if present).",
+    )(func)
+    func = click.option(
+        "--db", type=click.Path(dir_okay=False),
+        help="Index database path (default: a per-vault folder under the state directory).",
+    )(func)
+    return func
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gardend")
+def main() -> None:
+    """gardend — an always-running backend for an Obsidian vault: index, Dataview queries,
+    preview and Digital Garden publishing, with no Obsidian running."""
+
+
+# ---------------------------------------------------------------------------------------------
+# index
+
+
+def _run_sync(sync: Synchronizer, show_progress: bool) -> SyncResult:
+    if not show_progress:
+        return sync.full_sync()
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        transient=True, console=_stderr_console(),
+    ) as progress:
+        task = progress.add_task("scan", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return sync.full_sync(progress=report)
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _summary(result: SyncResult, seconds: float, index: Index) -> str:
+    rate = f", {result.scanned / seconds:,.0f} notes/s" if result.scanned and seconds > 0 else ""
+    broken = index.conn.execute("SELECT COUNT(*) FROM links WHERE target_path IS NULL").fetchone()[0]
+    errors = index.conn.execute("SELECT COUNT(*) FROM diagnostics WHERE severity = 'error'").fetchone()[0]
+    parts = [
+        f"{result.notes_total:,} notes, {result.files_total - result.notes_total:,} other files",
+        f"scanned {result.scanned:,}, unchanged {result.unchanged:,}, removed {result.deleted:,}",
+        f"{seconds:.2f} s{rate}",
+    ]
+    tail = []
+    if broken:
+        tail.append(f"{broken:,} unresolved links")
+    if errors:
+        tail.append(f"{errors:,} notes with errors")
+    if result.problems:
+        tail.append(f"{len(result.problems):,} unreadable paths")
+    line = "indexed " + "; ".join(parts)
+    if tail:
+        line += " — " + ", ".join(tail) + " (see `gardend check`)"
+    return line
+
+
+@main.command("index")
+@common_options
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def index_cmd(vault: str | None, config_path: str | None, db: str | None, quiet: bool, as_json: bool) -> None:
+    """Bring the index of VAULT up to date (one-shot) and print a summary."""
+    session = _resolve_session(vault, config_path, db)
+    with session.open_index() as index:
+        sync = session.synchronizer(index)
+        for problem in sync.reload_settings():
+            click.echo(f"warning: {problem}", err=True)
+        started = time.perf_counter()
+        try:
+            result = _run_sync(sync, show_progress=not quiet and not as_json and sys.stderr.isatty())
+        except VaultError as exc:
+            raise CLIError(str(exc)) from exc
+        seconds = time.perf_counter() - started
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "vault": str(session.root),
+                        "db": str(session.db_path),
+                        "notes": result.notes_total,
+                        "files": result.files_total,
+                        "scanned": result.scanned,
+                        "unchanged": result.unchanged,
+                        "removed": result.deleted,
+                        "seconds": round(seconds, 3),
+                    }
+                )
+            )
+        elif not quiet:
+            click.echo(_summary(result, seconds, index))
+
+
+# ---------------------------------------------------------------------------------------------
+# watch
+
+
+@main.command("watch")
+@common_options
+@click.option("--polling", is_flag=True, help="Poll the file system instead of using inotify/FSEvents.")
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+def watch_cmd(vault: str | None, config_path: str | None, db: str | None, polling: bool, verbose: bool) -> None:
+    """Index VAULT, then keep the index current as files change, until interrupted."""
+    _setup_logging(verbose, quiet=False)
+    session = _resolve_session(vault, config_path, db)
+    with session.open_index() as index:
+        sync = session.synchronizer(index)
+        for problem in sync.reload_settings():
+            log.warning(problem)
+        started = time.perf_counter()
+        result = _run_sync(sync, show_progress=sys.stderr.isatty())
+        log.info(_summary(result, time.perf_counter() - started, index))
+        cfg = session.config.watch
+        options = WatchOptions(
+            debounce_ms=cfg.debounce_ms,
+            max_batch_ms=cfg.max_batch_ms,
+            polling=polling or cfg.polling,
+            poll_interval_s=cfg.poll_interval_s,
+            settle_s=cfg.settle_ms / 1000,
+            reconcile_interval_s=cfg.reconcile_interval_s,
+        )
+
+        def on_batch(batch: SyncResult) -> None:
+            for path in batch.changed_paths:
+                log.info("updated %s", path)
+
+        watcher = VaultWatcher(sync, options, on_batch=on_batch, ignore_paths=(session.db_path,))
+        stop = threading.Event()
+
+        def _signal(signum: int, _frame: object) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGINT, _signal)
+        signal.signal(signal.SIGTERM, _signal)
+        watcher.start()
+        log.info("watching %s (%s events); index %s", session.root, watcher.mode, session.db_path)
+        try:
+            while not stop.wait(0.5):
+                pass
+        finally:
+            watcher.stop()
+            log.info("stopped")
+
+
+# ---------------------------------------------------------------------------------------------
+# export / check / info
+
+
+@main.command("export")
+@common_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
+@click.option("--no-sync", is_flag=True, help="Export the index as it is, without syncing it with the vault first.")
+def export_cmd(vault: str | None, config_path: str | None, db: str | None, output: str | None, no_sync: bool) -> None:
+    """Print the index of VAULT as JSON Lines: one object per note, sorted by path."""
+    session = _resolve_session(vault, config_path, db)
+    with session.open_index() as index:
+        if not no_sync:
+            session.synchronizer(index).full_sync()
+        if output:
+            with open(output, "w", encoding="utf-8", newline="\n") as fh:
+                write_export(index, fh)
+        else:
+            out = click.get_text_stream("stdout")
+            try:
+                write_export(index, out)
+                out.flush()
+            except BrokenPipeError:
+                _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
+
+
+@main.command("check")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print findings as a JSON array.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
+@click.option("--no-sync", is_flag=True, help="Check the index as it is, without syncing it first.")
+def check_cmd(
+    vault: str | None, config_path: str | None, db: str | None, as_json: bool, strict: bool, no_sync: bool
+) -> None:
+    """Report YAML errors, broken and ambiguous links, duplicate block ids and unreadable files.
+
+    Exit status 1 when errors are found (or warnings, with --strict).
+    """
+    session = _resolve_session(vault, config_path, db)
+    with session.open_index() as index:
+        sync = session.synchronizer(index)
+        settings_problems = sync.reload_settings()
+        if not no_sync:
+            sync.full_sync()
+        findings = collect_findings(index)
+    if as_json:
+        click.echo(findings_json(findings))
+    else:
+        for problem in settings_problems:
+            click.echo(f"warning: {problem}")
+        for finding in findings:
+            click.echo(finding.as_text())
+        counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+        click.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notices", err=True)
+    sys.exit(exit_status(findings, strict))
+
+
+@main.command("info")
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def info_cmd(vault: str | None, config_path: str | None, db: str | None, as_json: bool) -> None:
+    """Show the paths gardend uses for VAULT (config, index database, state) and index counts."""
+    session = _resolve_session(vault, config_path, db)
+    data: dict[str, Any] = {
+        "version": __version__,
+        "vault": str(session.root),
+        "config": session.config.source,
+        "db": str(session.db_path),
+        "state_dir": str(vault_state_dir(session.root)),
+        "state_home": str(state_home()),
+    }
+    if session.db_path.exists():
+        try:
+            with Index(session.db_path, readonly=True) as index:
+                data["notes"] = index.note_count()
+                data["files"] = index.file_count()
+        except Exception as exc:  # an unreadable database is information too
+            data["db_error"] = str(exc)
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    width = max(len(k) for k in data)
+    for key, value in data.items():
+        click.echo(f"{key.ljust(width)}  {value if value is not None else '(none)'}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,211 @@
+"""gardend.toml -> frozen dataclasses, with clear messages for every mistake.
+
+The config file is optional: every option has a default, and a user who points gardend at a vault
+with no config at all gets a working setup. Unknown keys are errors (a typo silently ignored is a
+setting silently lost), and every error names the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import os
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+CONFIG_FILE_NAME = "gardend.toml"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used as written; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """Where the index lives and how it is built."""
+
+    db: str = ""
+    """Path of the SQLite index. Empty: a per-vault folder under the user's state directory."""
+    workers: int = 0
+    """Processes used to scan notes during a full index. 0: one per CPU core."""
+    max_note_bytes: int = 50_000_000
+    """Notes larger than this are recorded with an error instead of being scanned."""
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """How file-system events become index updates."""
+
+    debounce_ms: int = 25
+    """Quiet time per path before a changed file is re-read (editors write several events per save)."""
+    max_batch_ms: int = 250
+    """Upper bound on how long a stream of events may delay an index update."""
+    polling: bool = False
+    """Use polling instead of inotify/FSEvents (network drives, or when the watch limit is reached)."""
+    poll_interval_s: float = 1.0
+    """Interval between scans when polling."""
+    settle_ms: int = 1000
+    """After folders are created or moved, a full reconciliation runs once the vault is this quiet."""
+    reconcile_interval_s: float = 600.0
+    """Periodic full reconciliation (stat only), a safety net for events the OS never delivered. 0: off."""
+
+
+@dataclass(frozen=True)
+class ObsidianConfig:
+    """How the vault's own Obsidian settings are found."""
+
+    config_dir: str = ".obsidian"
+    """Name of the vault's Obsidian config folder (Obsidian allows another dot-folder name)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything gardend reads from gardend.toml; ``source`` says which file (if any)."""
+
+    vault: str = ""
+    """Default vault path for commands given no VAULT argument. Relative to the config file."""
+    index: IndexConfig = field(default_factory=IndexConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
+    obsidian: ObsidianConfig = field(default_factory=ObsidianConfig)
+    source: str | None = None
+
+
+def load_config(path: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Config:
+    """Read ``path``, else ``gardend.toml`` in the current directory, else use defaults."""
+    cwd = cwd or Path.cwd()
+    if path is None:
+        candidate = cwd / CONFIG_FILE_NAME
+        if not candidate.is_file():
+            return Config()
+        path = candidate
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read config file: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: config file is not UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: invalid TOML: {exc}") from exc
+    config = _build(Config, data, file, prefix="")
+    if config.vault:
+        vault = Path(config.vault).expanduser()
+        if not vault.is_absolute():
+            vault = (file.parent / vault).resolve()
+        config = dataclasses.replace(config, vault=str(vault))
+    return dataclasses.replace(config, source=str(file))
+
+
+def _build(cls: type, data: dict[str, Any], file: Path, prefix: str) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key not in known:
+            options = ", ".join(sorted(known))
+            raise ConfigError(f"{file}: unknown option '{dotted}' (known here: {options})")
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{file}: '{dotted}' must be a table ([{dotted}])")
+            kwargs[key] = _build(hint, value, file, prefix=f"{dotted}.")
+            continue
+        kwargs[key] = _check_scalar(value, hint, file, dotted)
+    return cls(**kwargs)
+
+
+def _check_scalar(value: Any, hint: Any, file: Path, dotted: str) -> Any:
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{file}: '{dotted}' must be true or false, not {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{file}: '{dotted}' must be an integer, not {value!r}")
+        if value < 0:
+            raise ConfigError(f"{file}: '{dotted}' must not be negative")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{file}: '{dotted}' must be a number, not {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{file}: '{dotted}' must be a string, not {value!r}")
+        return value
+    return value
+
+
+def state_home() -> Path:
+    """The per-user folder for gardend's state (index databases, tokens), per platform convention."""
+    override = os.environ.get("GARDEND_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "gardend"
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "gardend"
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "gardend"
+
+
+def vault_state_dir(vault: Path) -> Path:
+    """A folder per vault, named so that a human can tell which vault it belongs to."""
+    resolved = vault.resolve()
+    digest = hashlib.sha1(str(resolved).encode("utf-8")).hexdigest()[:12]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", resolved.name).strip("-") or "vault"
+    return state_home() / "vaults" / f"{name}-{digest}"
+
+
+def default_db_path(vault: Path) -> Path:
+    """The index database lives outside the vault so Obsidian sync never copies it."""
+    return vault_state_dir(vault) / "index.sqlite"
+
+
+def iter_options(cls: type = Config, prefix: str = "") -> list[tuple[str, Any, str]]:
+    """(dotted name, default, docstring) of every option; used by `info` and docs tests."""
+    out: list[tuple[str, Any, str]] = []
+    docs = _attribute_docs(cls)
+    hints = get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if f.name == "source":
+            continue
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint):
+            out.extend(iter_options(hint, prefix=f"{prefix}{f.name}."))
+        else:
+            default = f.default if f.default is not dataclasses.MISSING else None
+            out.append((f"{prefix}{f.name}", default, docs.get(f.name, "")))
+    return out
+
+
+def _attribute_docs(cls: type) -> dict[str, str]:
+    """Attribute docstrings (the string literal after each field) from the class source."""
+    import ast
+    import inspect
+
+    try:
+        tree = ast.parse(inspect.getsource(cls))
+    except (OSError, TypeError):
+        return {}
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    docs: dict[str, str] = {}
+    for current, nxt in itertools.pairwise(body):
+        if (
+            isinstance(current, ast.AnnAssign)
+            and isinstance(current.target, ast.Name)
+            and isinstance(nxt, ast.Expr)
+            and isinstance(nxt.value, ast.Constant)
+            and isinstance(nxt.value.value, str)
+        ):
+            docs[current.target.id] = " ".join(nxt.value.value.split())
+    return docs

@@ -1,0 +1,543 @@
+"""The SQLite index: the single source of truth every output is computed from.
+
+This module owns the database: opening it (WAL, migrations), writing scanned notes and
+attachments, deleting files, and keeping link resolution right as files come and go. It does not
+walk the vault or read files; :mod:`gardend.daemon.sync` decides *what* changed and hands the
+records here.
+
+Writes are batched: rows for many notes are collected and written with ``executemany`` inside
+one transaction, which is what makes a cold index of thousands of notes take seconds. File ids
+are allocated here (the index has a single writer), so child rows can be batched too.
+
+Link resolution is incremental: every link row carries the lower-cased file name it looks up
+(``lookup_name``). When a file with name N appears or disappears, only links whose lookup name
+can match N are re-resolved (see :func:`gardend.daemon.links.names_affecting`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from ..migrations import apply_migrations
+from .links import Resolution, file_lookup_name, lookup_name, resolve
+from .records import NoteRecord
+from .tags import tag_with_parents
+from .values import to_storage
+from .vault import FileStat, extension_of
+
+_CHILD_TABLES = (
+    "fields",
+    "links",
+    "tags",
+    "tag_index",
+    "aliases",
+    "headings",
+    "blocks",
+    "list_items",
+    "queries",
+)
+
+
+class IndexOpenError(Exception):
+    """The index database cannot be opened or used (locked, corrupt, unwritable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """What reconciliation needs to know about a file already in the index."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: str | None
+    indexed_at_ns: int
+    is_note: bool
+
+
+@dataclass
+class WriteStats:
+    """Counts of one batch, for logs and summary lines."""
+
+    notes_written: int = 0
+    attachments_written: int = 0
+    deleted: int = 0
+    links_resolved: int = 0
+    touched: int = 0
+
+    def add(self, other: WriteStats) -> None:
+        self.notes_written += other.notes_written
+        self.attachments_written += other.attachments_written
+        self.deleted += other.deleted
+        self.links_resolved += other.links_resolved
+        self.touched += other.touched
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _folder(path: str) -> str:
+    slash = path.rfind("/")
+    return path[:slash] if slash >= 0 else ""
+
+
+class Index:
+    """One vault's index database. Use from one thread at a time; open another for readers."""
+
+    def __init__(self, db_path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(db_path)
+        if not readonly:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if readonly:
+                uri = f"file:{self.path}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
+            conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+            self.db = Database(conn)
+            self.conn = conn
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA foreign_keys = OFF")
+                self.applied_migrations = apply_migrations(self.db)
+            conn.execute("PRAGMA cache_size = -32000")
+        except sqlite3.DatabaseError as exc:
+            raise IndexOpenError(f"{self.path}: cannot open index database: {exc}") from exc
+        self._next_id: int | None = None
+        self._in_tx = False
+
+    def close(self) -> None:
+        with suppress(sqlite3.Error):
+            self.conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ----------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; nested calls join the outer one."""
+        if self._in_tx:
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        self._next_id = None
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._in_tx = False
+            self._next_id = None
+
+    def _allocate_id(self) -> int:
+        if self._next_id is None:
+            row = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM files").fetchone()
+            self._next_id = int(row[0]) + 1
+        value = self._next_id
+        self._next_id += 1
+        return value
+
+    # -- settings --------------------------------------------------------------------------------
+    def get_setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+        else:
+            self.conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- reading ---------------------------------------------------------------------------------
+    def stored_files(self) -> dict[str, StoredFile]:
+        rows = self.conn.execute(
+            "SELECT id, path, size, mtime_ns, content_hash, indexed_at_ns, is_note FROM files"
+        )
+        return {r[1]: StoredFile(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows}
+
+    def stored_file(self, path: str) -> StoredFile | None:
+        r = self.conn.execute(
+            "SELECT id, path, size, mtime_ns, content_hash, indexed_at_ns, is_note FROM files WHERE path = ?",
+            (path,),
+        ).fetchone()
+        return StoredFile(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) if r else None
+
+    def paths_under(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        rows = self.conn.execute(
+            "SELECT path FROM files WHERE substr(path, 1, ?) = ?", (len(prefix), prefix)
+        )
+        return [r[0] for r in rows]
+
+    def note_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0])
+
+    def file_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM files").fetchone()[0])
+
+    def candidates(self, name_lower: str) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT path FROM files WHERE name_lower = ?", (name_lower,))]
+
+    # -- writing ---------------------------------------------------------------------------------
+    def write_batch(
+        self,
+        notes: Iterable[tuple[FileStat, NoteRecord]] = (),
+        attachments: Iterable[FileStat] = (),
+        deleted: Iterable[str] = (),
+        touched: Iterable[FileStat] = (),
+        excluded: object = None,
+        resolve_links: bool = True,
+    ) -> WriteStats:
+        """Apply one batch of changes atomically and re-resolve the links they affect.
+
+        ``touched`` are files whose stat changed but whose content did not (a hash match): only
+        their stat is updated. ``excluded`` is a predicate for Obsidian's "Excluded files".
+        With ``resolve_links=False`` (the cold index) links stay unresolved until
+        :meth:`resolve_all` runs.
+        """
+        stats = WriteStats()
+        is_excluded = excluded if callable(excluded) else (lambda _p: False)
+        with self.transaction():
+            changed_names: set[str] = set()
+            rescanned: list[int] = []
+            for path in deleted:
+                name = self._delete_file(path)
+                if name is not None:
+                    changed_names.add(name)
+                    stats.deleted += 1
+            buf = _RowBuffer()
+            now = time.time_ns()
+            for st, record in notes:
+                file_id, name, is_new = self._upsert_file(st, record.content_hash, True, now, is_excluded(st.path))
+                if not is_new:
+                    self._delete_children(file_id)
+                else:
+                    changed_names.add(name)
+                buf.add_note(file_id, record)
+                rescanned.append(file_id)
+                stats.notes_written += 1
+                if len(buf) >= 20_000:
+                    buf.flush(self.conn)
+            buf.flush(self.conn)
+            for st in attachments:
+                _, name, is_new = self._upsert_file(st, None, False, now, is_excluded(st.path))
+                if is_new:
+                    changed_names.add(name)
+                stats.attachments_written += 1
+            for st in touched:
+                self.conn.execute(
+                    "UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, indexed_at_ns = ? WHERE path = ?",
+                    (st.size, st.mtime_ns, st.ctime_ns, now, st.path),
+                )
+                stats.touched += 1
+            if resolve_links:
+                stats.links_resolved = self._resolve_affected(rescanned, changed_names)
+            else:
+                self.set_setting("resolution_pending", "1")
+        return stats
+
+    def _upsert_file(
+        self, st: FileStat, content_hash: str | None, is_note: bool, now: int, excluded: bool
+    ) -> tuple[int, str, bool]:
+        name = file_lookup_name(st.path)
+        row = self.conn.execute("SELECT id, is_note FROM files WHERE path = ?", (st.path,)).fetchone()
+        if row is not None:
+            file_id = int(row[0])
+            self.conn.execute(
+                "UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, content_hash = ?, indexed_at_ns = ?,"
+                " is_note = ?, excluded = ? WHERE id = ?",
+                (st.size, st.mtime_ns, st.ctime_ns, content_hash, now, int(is_note), int(excluded), file_id),
+            )
+            if row[1] and not is_note:
+                self._delete_children(file_id)
+                self._delete_note_row(file_id)
+            return file_id, name, False
+        file_id = self._allocate_id()
+        self.conn.execute(
+            "INSERT INTO files (id, path, name_lower, folder, ext, size, mtime_ns, ctime_ns, content_hash,"
+            " indexed_at_ns, is_note, excluded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                file_id,
+                st.path,
+                name,
+                _folder(st.path),
+                extension_of(st.path),
+                st.size,
+                st.mtime_ns,
+                st.ctime_ns,
+                content_hash,
+                now,
+                int(is_note),
+                int(excluded),
+            ),
+        )
+        return file_id, name, True
+
+    def _delete_children(self, file_id: int) -> None:
+        for table in _CHILD_TABLES:
+            self.conn.execute(f"DELETE FROM {table} WHERE note_id = ?", (file_id,))
+        self.conn.execute("DELETE FROM diagnostics WHERE file_id = ?", (file_id,))
+        self._delete_note_row(file_id)
+
+    def _delete_note_row(self, file_id: int) -> None:
+        old = self.conn.execute("SELECT title, text FROM notes WHERE file_id = ?", (file_id,)).fetchone()
+        if old is not None:
+            self.conn.execute(
+                "INSERT INTO notes_fts(notes_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
+                (file_id, old[0], old[1]),
+            )
+            self.conn.execute("DELETE FROM notes WHERE file_id = ?", (file_id,))
+
+    def _delete_file(self, path: str) -> str | None:
+        row = self.conn.execute("SELECT id, name_lower FROM files WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return None
+        file_id = int(row[0])
+        self._delete_children(file_id)
+        self.conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
+        return str(row[1])
+
+    # -- link resolution -------------------------------------------------------------------------
+    def _resolve_affected(self, rescanned: list[int], changed_names: set[str]) -> int:
+        """Re-resolve the links of re-scanned notes and every link a changed file name can affect."""
+        lookups: dict[str, list[str]] = {}
+
+        def get(name: str) -> list[str]:
+            found = lookups.get(name)
+            if found is None:
+                found = self.candidates(name)
+                lookups[name] = found
+            return found
+
+        targets: list[tuple[int, int, str, str, str | None, str | None]] = []
+        if rescanned:
+            for chunk in _chunks(rescanned, 500):
+                marks = ",".join("?" * len(chunk))
+                targets.extend(
+                    self.conn.execute(
+                        "SELECT l.note_id, l.seq, l.linkpath, f.path, l.target_path, l.ambiguous"
+                        f" FROM links l JOIN files f ON f.id = l.note_id WHERE l.note_id IN ({marks})",
+                        chunk,
+                    ).fetchall()
+                )
+        if changed_names:
+            lookup_names: set[str] = set()
+            for name in changed_names:
+                lookup_names.add(name)
+                if name.endswith(".md"):
+                    lookup_names.add(name[:-3])
+            seen = {(t[0], t[1]) for t in targets}
+            for chunk in _chunks(sorted(lookup_names), 500):
+                marks = ",".join("?" * len(chunk))
+                for row in self.conn.execute(
+                    "SELECT l.note_id, l.seq, l.linkpath, f.path, l.target_path, l.ambiguous"
+                    f" FROM links l JOIN files f ON f.id = l.note_id WHERE l.lookup_name IN ({marks})",
+                    chunk,
+                ):
+                    if (row[0], row[1]) not in seen:
+                        targets.append(row)
+        return self._apply_resolutions(targets, get)
+
+    def _apply_resolutions(self, targets: list, get: object) -> int:
+        updates = []
+        cache: dict[tuple[str, str], Resolution] = {}
+        for note_id, seq, linkpath, source, old_target, old_ambiguous in targets:
+            slash = source.rfind("/")
+            key = (linkpath, source[:slash] if slash >= 0 else "")
+            res = cache.get(key) if linkpath else None
+            if res is None:
+                res = resolve(linkpath, source, lookup=get)
+                if linkpath:
+                    cache[key] = res
+            ambiguous = _json(list(res.ambiguous)) if res.ambiguous else None
+            if res.path != old_target or ambiguous != old_ambiguous:
+                updates.append((res.path, ambiguous, note_id, seq))
+        if updates:
+            self.conn.executemany(
+                "UPDATE links SET target_path = ?, ambiguous = ? WHERE note_id = ? AND seq = ?", updates
+            )
+        return len(updates)
+
+    def resolve_all(self) -> int:
+        """Resolve every link from scratch (after a cold index); names are looked up in memory."""
+        table: dict[str, list[str]] = {}
+        for path, name in self.conn.execute("SELECT path, name_lower FROM files"):
+            table.setdefault(name, []).append(path)
+        with self.transaction():
+            targets = self.conn.execute(
+                "SELECT l.note_id, l.seq, l.linkpath, f.path, l.target_path, l.ambiguous"
+                " FROM links l JOIN files f ON f.id = l.note_id"
+            ).fetchall()
+            count = self._apply_resolutions(targets, lambda n: table.get(n, []))
+            self.set_setting("resolution_pending", None)
+        return count
+
+    def resolution_pending(self) -> bool:
+        return self.get_setting("resolution_pending") == "1"
+
+    def set_excluded(self, predicate: object) -> int:
+        """Recompute the "Excluded files" flag of every file (after app.json changed)."""
+        if not callable(predicate):
+            return 0
+        rows = self.conn.execute("SELECT id, path, excluded FROM files").fetchall()
+        updates = [(int(predicate(path)), fid) for fid, path, old in rows if int(predicate(path)) != old]
+        if updates:
+            with self.transaction():
+                self.conn.executemany("UPDATE files SET excluded = ? WHERE id = ?", updates)
+        return len(updates)
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _RowBuffer:
+    """Rows of many notes, written with one ``executemany`` per table."""
+
+    def __init__(self) -> None:
+        self.notes: list[tuple] = []
+        self.fts: list[tuple] = []
+        self.fields: list[tuple] = []
+        self.links: list[tuple] = []
+        self.tags: list[tuple] = []
+        self.tag_index: list[tuple] = []
+        self.aliases: list[tuple] = []
+        self.headings: list[tuple] = []
+        self.blocks: list[tuple] = []
+        self.list_items: list[tuple] = []
+        self.queries: list[tuple] = []
+        self.diagnostics: list[tuple] = []
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add_note(self, file_id: int, r: NoteRecord) -> None:
+        self.notes.append(
+            (
+                file_id,
+                r.title,
+                _json(r.frontmatter) if r.frontmatter is not None else None,
+                r.body_start_line,
+                int(r.publish),
+                r.text,
+            )
+        )
+        self.fts.append((file_id, r.title, r.text))
+        for seq, f in enumerate(r.fields):
+            self.fields.append((file_id, seq, f.key, _json(to_storage(f.value)), f.source, f.line))
+        for seq, link in enumerate(r.links):
+            self.links.append(
+                (
+                    file_id,
+                    seq,
+                    link.kind,
+                    int(link.embed),
+                    link.original,
+                    link.linkpath,
+                    link.subpath,
+                    link.display,
+                    link.line,
+                    link.col,
+                    link.key,
+                    lookup_name(link.linkpath),
+                )
+            )
+        lowered: set[str] = set()
+        for seq, tag in enumerate(r.tags):
+            self.tags.append((file_id, seq, tag.tag, tag.source, tag.line))
+            for t in tag_with_parents(tag.tag):
+                lowered.add(t.lower())
+        self.tag_index.extend((t, file_id) for t in lowered)
+        self.aliases.extend((file_id, seq, a) for seq, a in enumerate(r.aliases))
+        self.headings.extend((file_id, seq, h.level, h.text, h.line) for seq, h in enumerate(r.headings))
+        seen_blocks: dict[str, tuple] = {}
+        for b in r.blocks:
+            seen_blocks[b.block_id.lower()] = (file_id, b.block_id.lower(), b.block_id, b.line, b.end_line, b.kind)
+        self.blocks.extend(seen_blocks.values())
+        for item in r.list_items:
+            self.list_items.append(
+                (
+                    file_id,
+                    item.line,
+                    item.line_count,
+                    item.list_line,
+                    item.parent,
+                    item.symbol,
+                    item.status,
+                    item.text,
+                    item.block_id,
+                    _json([[k, to_storage(v)] for k, v in item.fields]) if item.fields else None,
+                    _json(item.tags) if item.tags else None,
+                    item.section,
+                )
+            )
+        self.queries.extend((file_id, seq, q.kind, q.source, q.line) for seq, q in enumerate(r.queries))
+        self.diagnostics.extend(
+            (file_id, seq, d.kind, d.severity, d.line, d.message) for seq, d in enumerate(r.diagnostics)
+        )
+        self._count += 1 + len(r.fields) + len(r.links) + len(r.list_items)
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        if not self._count:
+            return
+        conn.executemany(
+            "INSERT INTO notes (file_id, title, frontmatter, body_start_line, publish, text) VALUES (?, ?, ?, ?, ?, ?)",
+            self.notes,
+        )
+        conn.executemany("INSERT INTO notes_fts (rowid, title, text) VALUES (?, ?, ?)", self.fts)
+        conn.executemany(
+            "INSERT INTO fields (note_id, seq, key, value, source, line) VALUES (?, ?, ?, ?, ?, ?)", self.fields
+        )
+        conn.executemany(
+            "INSERT INTO links (note_id, seq, kind, embed, original, linkpath, subpath, display, line, col,"
+            " fm_key, lookup_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.links,
+        )
+        conn.executemany("INSERT INTO tags (note_id, seq, tag, source, line) VALUES (?, ?, ?, ?, ?)", self.tags)
+        conn.executemany("INSERT OR IGNORE INTO tag_index (tag_lower, note_id) VALUES (?, ?)", self.tag_index)
+        conn.executemany("INSERT INTO aliases (note_id, seq, alias) VALUES (?, ?, ?)", self.aliases)
+        conn.executemany(
+            "INSERT INTO headings (note_id, seq, level, text, line) VALUES (?, ?, ?, ?, ?)", self.headings
+        )
+        conn.executemany(
+            "INSERT INTO blocks (note_id, id_lower, block_id, line, end_line, kind) VALUES (?, ?, ?, ?, ?, ?)",
+            self.blocks,
+        )
+        conn.executemany(
+            "INSERT INTO list_items (note_id, line, line_count, list_line, parent_line, symbol, status, text,"
+            " block_id, fields, tags, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.list_items,
+        )
+        conn.executemany(
+            "INSERT INTO queries (note_id, seq, kind, source, line) VALUES (?, ?, ?, ?, ?)", self.queries
+        )
+        conn.executemany(
+            "INSERT INTO diagnostics (file_id, seq, kind, severity, line, message) VALUES (?, ?, ?, ?, ?, ?)",
+            self.diagnostics,
+        )
+        self.__init__()  # type: ignore[misc]

@@ -1,0 +1,1 @@
+"""Dataview Query Language: parser, evaluator, functions and engine."""

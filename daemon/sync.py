@@ -1,0 +1,364 @@
+"""Bringing the index in line with the vault: start-up reconciliation and incremental updates.
+
+Reconciliation compares every file's (size, mtime) with the index; only files that differ are
+read, and a content-hash match turns a re-scan into a cheap stat update (a `touch` or a
+checkout that rewrote identical bytes). Files whose mtime is not safely older than the moment
+they were indexed are hashed too ("racily clean", as git calls it): two writes within the file
+system's timestamp granularity can leave size and mtime unchanged.
+
+Scanning is pure and CPU-bound, so a large batch is spread over worker processes while the
+parent writes finished records into SQLite. Small batches (the common case while watching) are
+scanned in-process: starting workers would cost more than the scan.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .index import Index, StoredFile, WriteStats
+from .records import Diagnostic, NoteRecord
+from .scanner import DEFAULT_MAX_BYTES, content_hash, scan_note
+from .vault import (
+    Discovery,
+    DiscoveryProblem,
+    FileStat,
+    IgnoreFilters,
+    discover,
+    is_ignored_path,
+    is_note_path,
+    load_app_settings,
+    stat_file,
+)
+
+log = logging.getLogger("gardend.sync")
+
+RACY_MARGIN_NS = 2_000_000_000
+"""Files modified less than this before they were indexed are re-hashed on reconciliation."""
+
+PARALLEL_THRESHOLD = 64
+"""Batches with at least this many notes to scan use worker processes."""
+
+WRITE_CHUNK = 500
+"""Notes written per transaction during a full index (bounds memory and WAL size)."""
+
+
+@dataclass
+class SyncResult:
+    """What one sync did; `summary()` is the line `gardend index` prints."""
+
+    scanned: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    attachments: int = 0
+    touched: int = 0
+    links_resolved: int = 0
+    files_total: int = 0
+    notes_total: int = 0
+    problems: list[DiscoveryProblem] = field(default_factory=list)
+    changed_paths: list[str] = field(default_factory=list)
+
+    def absorb(self, stats: WriteStats) -> None:
+        self.scanned += stats.notes_written
+        self.attachments += stats.attachments_written
+        self.deleted += stats.deleted
+        self.touched += stats.touched
+        self.links_resolved += stats.links_resolved
+
+
+@dataclass(frozen=True)
+class ScanJob:
+    root: str
+    path: str
+    max_bytes: int
+
+
+def _read_and_scan(job: ScanJob) -> tuple[FileStat | None, NoteRecord | None]:
+    """Worker: stat, read and scan one note. A vanished file yields (None, None)."""
+    full = os.path.join(job.root, job.path)
+    try:
+        st = os.stat(full)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, _unreadable(job.path, f"cannot stat: {exc.strerror or exc}")
+    stat = FileStat(job.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if st.st_size > job.max_bytes:
+        # Do not read a huge file into memory just to refuse it.
+        return stat, _too_large(job.path, st.st_size, job.max_bytes)
+    try:
+        with open(full, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return None, None
+    except IsADirectoryError:
+        return None, None
+    except OSError as exc:
+        return stat, _unreadable(job.path, f"cannot read: {exc.strerror or exc}")
+    if len(data) != stat.size:
+        stat = FileStat(job.path, len(data), stat.mtime_ns, stat.ctime_ns)
+    return stat, scan_note(job.path, data, max_bytes=job.max_bytes)
+
+
+def _unreadable(path: str, message: str) -> NoteRecord:
+    record = NoteRecord(path=path, size=0, content_hash="", text="")
+    name = path.rsplit("/", 1)[-1]
+    record.title = name[:-3] if name.lower().endswith(".md") else name
+    record.diagnostics.append(Diagnostic("io", message))
+    return record
+
+
+def _too_large(path: str, size: int, max_bytes: int) -> NoteRecord:
+    record = _unreadable(path, "")
+    record.size = size
+    record.diagnostics = [
+        Diagnostic(
+            "size",
+            f"note is {size:,} bytes, over the {max_bytes:,}-byte limit (index.max_note_bytes); "
+            "it is listed but not scanned",
+        )
+    ]
+    return record
+
+
+class Synchronizer:
+    """Keeps one index in step with one vault folder."""
+
+    def __init__(
+        self,
+        index: Index,
+        root: Path,
+        *,
+        workers: int = 0,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        config_dir: str = ".obsidian",
+    ) -> None:
+        self.index = index
+        self.root = Path(root)
+        self.workers = workers or os.cpu_count() or 1
+        self.max_bytes = max_bytes
+        self.config_dir = config_dir
+        self.reload_settings()
+
+    def reload_settings(self) -> list[str]:
+        """Re-read app.json (ignore filters); returns problems to report."""
+        app = load_app_settings(self.root, self.config_dir)
+        self.app_settings = app
+        self.ignore = IgnoreFilters(app.user_ignore_filters)
+        return list(app.problems) + self.ignore.problems
+
+    def _excluded(self, path: str) -> bool:
+        return bool(self.ignore) and self.ignore.matches(path)
+
+    # -- full reconciliation ---------------------------------------------------------------------
+    def full_sync(self, progress: Callable[[int, int], None] | None = None) -> SyncResult:
+        """Reconcile the whole vault with the index (cold index, restart, or `gardend index`)."""
+        result = SyncResult()
+        found = discover(self.root)
+        result.problems = found.problems
+        self.index.set_excluded(self._excluded)
+        stored = self.index.stored_files()
+        to_scan: list[str] = []
+        attachments: list[FileStat] = []
+        touched: list[FileStat] = []
+        hash_check: list[tuple[FileStat, StoredFile]] = []
+        for path, st in found.files.items():
+            old = stored.get(path)
+            note = is_note_path(path)
+            if old is None or old.is_note != note:
+                (to_scan.append(path) if note else attachments.append(st))
+                continue
+            same_stat = old.size == st.size and old.mtime_ns == st.mtime_ns
+            racy = st.mtime_ns + RACY_MARGIN_NS > old.indexed_at_ns
+            if same_stat and not racy:
+                result.unchanged += 1
+                continue
+            if not note:
+                if not same_stat:
+                    attachments.append(st)
+                else:
+                    result.unchanged += 1
+                continue
+            hash_check.append((st, old))
+        for st, old in hash_check:
+            try:
+                data = (self.root / st.path).read_bytes() if st.size <= self.max_bytes else None
+            except OSError:
+                data = None
+            if data is not None and old.content_hash == content_hash(data):
+                if old.size != st.size or old.mtime_ns != st.mtime_ns:
+                    touched.append(st)
+                else:
+                    result.unchanged += 1
+                    touched.append(st)  # refresh indexed_at so it is no longer racy
+            else:
+                to_scan.append(st.path)
+        deleted = [p for p in stored if p not in found.files]
+        total = len(to_scan)
+        done = 0
+        first = True
+        # Many notes: write them unresolved, then resolve every link once with an in-memory name
+        # table (much cheaper than re-resolving after each chunk). A crash in between leaves the
+        # `resolution_pending` mark, and the next sync finishes the job.
+        pending_resolution = self.index.resolution_pending() or len(to_scan) > WRITE_CHUNK
+        for batch in self._scan_many(to_scan):
+            done += len(batch)
+            stats = self.index.write_batch(
+                notes=batch,
+                attachments=attachments if first else (),
+                deleted=deleted if first else (),
+                touched=touched if first else (),
+                excluded=self._excluded,
+                resolve_links=not pending_resolution,
+            )
+            first = False
+            result.absorb(stats)
+            result.changed_paths.extend(st.path for st, _ in batch)
+            if progress:
+                progress(done, total)
+        if first:
+            stats = self.index.write_batch(
+                attachments=attachments, deleted=deleted, touched=touched, excluded=self._excluded,
+                resolve_links=not pending_resolution,
+            )
+            result.absorb(stats)
+        if pending_resolution or self.index.resolution_pending():
+            result.links_resolved += self.index.resolve_all()
+        result.changed_paths.extend(st.path for st in attachments)
+        result.changed_paths.extend(deleted)
+        result.unchanged = max(0, result.unchanged)
+        result.files_total = self.index.file_count()
+        result.notes_total = self.index.note_count()
+        self.index.set_setting("discovery_problems", _problems_json(found))
+        return result
+
+    def _scan_many(self, paths: list[str]) -> Iterator[list[tuple[FileStat, NoteRecord]]]:
+        """Scan notes, in worker processes when there are many, yielding write-sized batches."""
+        if not paths:
+            return
+        jobs = [ScanJob(str(self.root), p, self.max_bytes) for p in sorted(paths)]
+        batch: list[tuple[FileStat, NoteRecord]] = []
+        if len(jobs) < PARALLEL_THRESHOLD or self.workers <= 1:
+            results: Iterable[tuple[FileStat | None, NoteRecord | None]] = map(_read_and_scan, jobs)
+            for st, record in results:
+                if st is not None and record is not None:
+                    batch.append((st, record))
+                    if len(batch) >= WRITE_CHUNK:
+                        yield batch
+                        batch = []
+            if batch:
+                yield batch
+            return
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+            for st, record in pool.map(_read_and_scan, jobs, chunksize=16):
+                if st is not None and record is not None:
+                    batch.append((st, record))
+                    if len(batch) >= WRITE_CHUNK:
+                        yield batch
+                        batch = []
+        if batch:
+            yield batch
+
+    # -- incremental -----------------------------------------------------------------------------
+    def sync_paths(self, paths: Iterable[str]) -> SyncResult:
+        """Bring the given vault paths (files or folders, present or gone) up to date.
+
+        Used by the watcher: an event names a path; what happened to it is decided by looking at
+        the disk now, so lost, duplicated or reordered events cannot leave the index wrong.
+        """
+        result = SyncResult()
+        notes: list[tuple[FileStat, NoteRecord]] = []
+        attachments: list[FileStat] = []
+        deleted: list[str] = []
+        touched: list[FileStat] = []
+        seen: set[str] = set()
+        for path in sorted(set(paths)):
+            path = path.strip("/")
+            if not path or is_ignored_path(path):
+                continue
+            full = self.root / path
+            if full.is_dir():
+                self._sync_folder(path, notes, attachments, deleted, touched, seen)
+                continue
+            # Gone, or a file: anything indexed under it as a folder is gone too.
+            for child in self.index.paths_under(path):
+                if child not in seen:
+                    seen.add(child)
+                    deleted.append(child)
+            self._sync_file(path, notes, attachments, deleted, touched, seen)
+        if notes or attachments or deleted or touched:
+            stats = self.index.write_batch(
+                notes=notes, attachments=attachments, deleted=deleted, touched=touched, excluded=self._excluded
+            )
+            result.absorb(stats)
+            result.changed_paths = [st.path for st, _ in notes] + [a.path for a in attachments] + deleted
+        return result
+
+    def _sync_folder(
+        self,
+        folder: str,
+        notes: list[tuple[FileStat, NoteRecord]],
+        attachments: list[FileStat],
+        deleted: list[str],
+        touched: list[FileStat],
+        seen: set[str],
+    ) -> None:
+        try:
+            found = discover(self.root / folder)
+        except Exception as exc:  # a folder vanishing mid-walk is normal during moves
+            log.debug("cannot walk %s: %s", folder, exc)
+            found = Discovery()
+        on_disk = {f"{folder}/{p}" for p in found.files}
+        for child in self.index.paths_under(folder):
+            if child not in on_disk and child not in seen:
+                seen.add(child)
+                deleted.append(child)
+        for path in sorted(on_disk):
+            self._sync_file(path, notes, attachments, deleted, touched, seen)
+
+    def _sync_file(
+        self,
+        path: str,
+        notes: list[tuple[FileStat, NoteRecord]],
+        attachments: list[FileStat],
+        deleted: list[str],
+        touched: list[FileStat],
+        seen: set[str],
+    ) -> None:
+        if path in seen:
+            return
+        seen.add(path)
+        st = stat_file(self.root, path)
+        old = self.index.stored_file(path)
+        if st is None:
+            if old is not None:
+                deleted.append(path)
+            return
+        if not is_note_path(path):
+            if old is None or old.size != st.size or old.mtime_ns != st.mtime_ns or old.is_note:
+                attachments.append(st)
+            return
+        if old is not None and old.is_note and old.size == st.size and old.mtime_ns == st.mtime_ns \
+                and st.mtime_ns + RACY_MARGIN_NS <= old.indexed_at_ns:
+            return
+        fresh_stat, record = _read_and_scan(ScanJob(str(self.root), path, self.max_bytes))
+        if fresh_stat is None or record is None:
+            if old is not None:
+                deleted.append(path)
+            return
+        if old is not None and old.is_note and record.content_hash and old.content_hash == record.content_hash:
+            touched.append(fresh_stat)
+            return
+        notes.append((fresh_stat, record))
+
+
+def _problems_json(found: Discovery) -> str:
+    import json
+
+    return json.dumps([[p.path, p.message] for p in sorted(found.problems, key=lambda p: p.path)])

@@ -1,0 +1,231 @@
+"""The vault on disk: which files exist, which Obsidian ignores, and the settings in app.json.
+
+Obsidian never sees dot-entries (``.obsidian/``, ``.trash/``, ``.git/``), so neither do we
+(obsidian.md §1.2). ``userIgnoreFilters`` ("Excluded files") do *not* remove files from the index
+in Obsidian: excluded notes still resolve as link targets (obsidian.md §1.5). We follow that and
+only record the exclusion, so queries and the site can hide excluded notes without breaking links.
+
+Symbolic links are followed (Obsidian does), with loop detection on the resolved directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat as stat_mod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NOTE_EXTENSIONS = frozenset({"md"})
+"""Files with a metadata cache in Obsidian (only Markdown; obsidian.md §1.3)."""
+
+
+class VaultError(Exception):
+    """The vault folder itself is unusable (missing, not a directory, unreadable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    """What reconciliation compares: size and mtime first, then the content hash."""
+
+    path: str  # vault path, '/'-separated, as on disk
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryProblem:
+    """A folder or file that could not be listed; reported by `check`, never fatal."""
+
+    path: str
+    message: str
+
+
+@dataclass
+class Discovery:
+    """Every file Obsidian would see, plus the places we could not look into."""
+
+    files: dict[str, FileStat] = field(default_factory=dict)
+    problems: list[DiscoveryProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """The keys of ``.obsidian/app.json`` that change what gardend indexes or renders."""
+
+    user_ignore_filters: tuple[str, ...] = ()
+    strict_line_breaks: bool = False
+    attachment_folder_path: str = "/"
+    new_link_format: str = "shortest"
+    use_markdown_links: bool = False
+    problems: tuple[str, ...] = ()
+
+
+def is_hidden_part(name: str) -> bool:
+    """Obsidian skips every file or folder whose name starts with a dot."""
+    return name.startswith(".")
+
+
+def is_ignored_path(vault_path: str) -> bool:
+    """True when any segment of the path is a dot-entry (so the file is not part of the vault)."""
+    return any(part.startswith(".") for part in vault_path.split("/"))
+
+
+def extension_of(vault_path: str) -> str:
+    """Lower-cased text after the last dot of the file name ('' when there is none)."""
+    name = vault_path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[dot + 1 :].lower() if dot > 0 else ""
+
+
+def is_note_path(vault_path: str) -> bool:
+    return extension_of(vault_path) in NOTE_EXTENSIONS
+
+
+def discover(root: Path) -> Discovery:
+    """Walk the vault with ``os.scandir`` (one ``stat`` per entry, cached by the OS on Linux)."""
+    if not root.exists():
+        raise VaultError(f"{root}: vault folder does not exist")
+    if not root.is_dir():
+        raise VaultError(f"{root}: vault path is not a folder")
+    result = Discovery()
+    seen_dirs: set[tuple[int, int]] = set()
+    try:
+        st = root.stat()
+        seen_dirs.add((st.st_dev, st.st_ino))
+    except OSError as exc:
+        raise VaultError(f"{root}: cannot read vault folder: {exc.strerror}") from exc
+    stack: list[tuple[str, str]] = [(str(root), "")]
+    while stack:
+        abs_dir, rel_dir = stack.pop()
+        try:
+            with os.scandir(abs_dir) as it:
+                entries = list(it)
+        except OSError as exc:
+            result.problems.append(
+                DiscoveryProblem(rel_dir or ".", f"cannot list folder: {exc.strerror or exc}")
+            )
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                st = entry.stat(follow_symlinks=True)
+            except OSError as exc:
+                if entry.is_symlink():
+                    reason = "broken symbolic link" if isinstance(exc, FileNotFoundError) else (
+                        f"symbolic link cannot be followed: {exc.strerror or exc}"
+                    )
+                    result.problems.append(DiscoveryProblem(rel, reason))
+                else:
+                    result.problems.append(DiscoveryProblem(rel, f"cannot stat: {exc.strerror or exc}"))
+                continue
+            if stat_mod.S_ISDIR(st.st_mode):
+                key = (st.st_dev, st.st_ino)
+                if key in seen_dirs:
+                    result.problems.append(
+                        DiscoveryProblem(rel, "symbolic link loop: this folder is already in the vault")
+                    )
+                    continue
+                seen_dirs.add(key)
+                stack.append((entry.path, rel))
+            elif stat_mod.S_ISREG(st.st_mode):
+                result.files[rel] = FileStat(rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return result
+
+
+def stat_file(root: Path, vault_path: str) -> FileStat | None:
+    """Stat one vault file (following symlinks); None when it is gone or not a regular file."""
+    try:
+        st = os.stat(root / vault_path)
+    except OSError:
+        return None
+    if not stat_mod.S_ISREG(st.st_mode):
+        return None
+    return FileStat(vault_path, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def iter_subtree(discovery: Discovery, folder: str) -> Iterator[str]:
+    prefix = folder.rstrip("/") + "/"
+    for path in discovery.files:
+        if path.startswith(prefix):
+            yield path
+
+
+# ---------------------------------------------------------------------------------------------
+# .obsidian/app.json
+
+
+def load_app_settings(root: Path, config_dir: str = ".obsidian") -> AppSettings:
+    """Read app.json; a missing file means defaults, a broken one is a warning, never fatal."""
+    path = root / config_dir / "app.json"
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return AppSettings()
+    except (OSError, UnicodeDecodeError) as exc:
+        return AppSettings(problems=(f"{path}: cannot read Obsidian settings ({exc}); using defaults",))
+    if not raw.strip():
+        return AppSettings(problems=(f"{path}: empty file; using Obsidian's defaults",))
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        return AppSettings(problems=(f"{path}: invalid JSON ({exc}); using Obsidian's defaults",))
+    if not isinstance(data, dict):
+        return AppSettings(problems=(f"{path}: not a JSON object; using Obsidian's defaults",))
+    problems: list[str] = []
+    filters_raw = data.get("userIgnoreFilters", [])
+    filters: list[str] = []
+    if isinstance(filters_raw, list):
+        filters = [f for f in filters_raw if isinstance(f, str)]
+    elif filters_raw is not None:
+        problems.append(f"{path}: userIgnoreFilters is not a list; ignored")
+
+    def _bool(key: str, default: bool) -> bool:
+        value = data.get(key, default)
+        return value if isinstance(value, bool) else default
+
+    def _str(key: str, default: str) -> str:
+        value = data.get(key, default)
+        return value if isinstance(value, str) else default
+
+    return AppSettings(
+        user_ignore_filters=tuple(filters),
+        strict_line_breaks=_bool("strictLineBreaks", False),
+        attachment_folder_path=_str("attachmentFolderPath", "/"),
+        new_link_format=_str("newLinkFormat", "shortest"),
+        use_markdown_links=_bool("useMarkdownLinks", False),
+        problems=tuple(problems),
+    )
+
+
+class IgnoreFilters:
+    """Obsidian's "Excluded files": ``/regex/`` entries or case-insensitive path prefixes.
+
+    Matching per obsidian.md §1.5: an entry longer than 2 characters that starts and ends with
+    ``/`` is a regular expression (flag ``i``, unanchored search on the vault path); any other
+    entry is a literal prefix. A regex that does not compile is skipped and reported.
+    """
+
+    def __init__(self, entries: tuple[str, ...] | list[str]) -> None:
+        self.patterns: list[re.Pattern[str]] = []
+        self.problems: list[str] = []
+        for entry in entries:
+            if len(entry) > 2 and entry.startswith("/") and entry.endswith("/"):
+                try:
+                    self.patterns.append(re.compile(entry[1:-1], re.IGNORECASE))
+                except re.error as exc:
+                    self.problems.append(f"userIgnoreFilters entry {entry!r} is not a valid regex: {exc}")
+            elif entry:
+                self.patterns.append(re.compile("^" + re.escape(entry), re.IGNORECASE))
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def matches(self, vault_path: str) -> bool:
+        return any(p.search(vault_path) for p in self.patterns)

@@ -1,0 +1,1 @@
+"""gardend.renderers — everything that turns index data into text (HTML, Markdown, JSON)."""
