@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 try:  # libyaml-backed parser; resolution stays in Python so our resolver table applies.
-    from yaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml.composer import Composer
     from yaml.parser import Parser

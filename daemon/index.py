@@ -21,7 +21,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -72,6 +72,8 @@ class WriteStats:
     deleted: int = 0
     links_resolved: int = 0
     touched: int = 0
+    changed_names: set[str] = field(default_factory=set)
+    note_ids: list[int] = field(default_factory=list)
 
     def add(self, other: WriteStats) -> None:
         self.notes_written += other.notes_written
@@ -116,6 +118,7 @@ class Index:
         except sqlite3.DatabaseError as exc:
             raise IndexOpenError(f"{self.path}: cannot open index database: {exc}") from exc
         self._next_id: int | None = None
+        self._id_floor = 0
         self._in_tx = False
 
     def close(self) -> None:
@@ -152,10 +155,23 @@ class Index:
     def _allocate_id(self) -> int:
         if self._next_id is None:
             row = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM files").fetchone()
-            self._next_id = int(row[0]) + 1
+            self._next_id = max(int(row[0]) + 1, self._id_floor)
         value = self._next_id
         self._next_id += 1
+        self._id_floor = max(self._id_floor, self._next_id)
         return value
+
+    def reserve_ids(self, count: int) -> int:
+        """Reserve ``count`` consecutive ids for files about to be scanned elsewhere; returns the first.
+
+        Workers build rows with their final file id, so nothing needs rewriting on insert.
+        """
+        row = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM files").fetchone()
+        first = max(int(row[0]) + 1, self._id_floor)
+        self._id_floor = first + count
+        if self._next_id is not None:
+            self._next_id = max(self._next_id, self._id_floor)
+        return first
 
     # -- settings --------------------------------------------------------------------------------
     def get_setting(self, key: str) -> str | None:
@@ -204,7 +220,7 @@ class Index:
     # -- writing ---------------------------------------------------------------------------------
     def write_batch(
         self,
-        notes: Iterable[tuple[FileStat, NoteRecord]] = (),
+        notes: Iterable[PreparedNote] = (),
         attachments: Iterable[FileStat] = (),
         deleted: Iterable[str] = (),
         touched: Iterable[FileStat] = (),
@@ -215,8 +231,9 @@ class Index:
 
         ``touched`` are files whose stat changed but whose content did not (a hash match): only
         their stat is updated. ``excluded`` is a predicate for Obsidian's "Excluded files".
-        With ``resolve_links=False`` (the cold index) links stay unresolved until
-        :meth:`resolve_all` runs.
+        With ``resolve_links=False`` the caller resolves later (see :meth:`resolve_names`); the
+        batch is then marked ``resolution_pending`` so a crash before that is repaired on the next
+        sync. Notes whose rows were prepared with a resolver are not re-resolved either way.
         """
         stats = WriteStats()
         is_excluded = excluded if callable(excluded) else (lambda _p: False)
@@ -230,17 +247,33 @@ class Index:
                     stats.deleted += 1
             buf = _RowBuffer()
             now = time.time_ns()
-            for st, record in notes:
-                file_id, name, is_new = self._upsert_file(st, record.content_hash, True, now, is_excluded(st.path))
-                if not is_new:
+            prepared_notes = list(notes)
+            existing = self._existing_files([p.stat.path for p in prepared_notes])
+            taken = self._taken_ids([p.file_id for p in prepared_notes if p.stat.path not in existing])
+            new_files: list[tuple] = []
+            for prepared in prepared_notes:
+                st = prepared.stat
+                if st.path in existing:
+                    file_id, name, _ = self._upsert_file(
+                        st, prepared.content_hash, True, now, is_excluded(st.path), prepared.file_id
+                    )
                     self._delete_children(file_id)
                 else:
+                    file_id = prepared.file_id if prepared.file_id not in taken else self._allocate_id()
+                    taken.add(file_id)
+                    name = file_lookup_name(st.path)
+                    new_files.append(
+                        (file_id, st.path, name, _folder(st.path), extension_of(st.path), st.size, st.mtime_ns,
+                         st.ctime_ns, prepared.content_hash, now, 1, int(is_excluded(st.path)))
+                    )
                     changed_names.add(name)
-                buf.add_note(file_id, record)
-                rescanned.append(file_id)
+                buf.add(prepared.with_file_id(file_id))
+                stats.note_ids.append(file_id)
+                if not prepared.resolved:
+                    rescanned.append(file_id)
                 stats.notes_written += 1
-                if len(buf) >= 20_000:
-                    buf.flush(self.conn)
+            if new_files:
+                self.conn.executemany(_INSERT_FILE, new_files)
             buf.flush(self.conn)
             for st in attachments:
                 _, name, is_new = self._upsert_file(st, None, False, now, is_excluded(st.path))
@@ -253,6 +286,7 @@ class Index:
                     (st.size, st.mtime_ns, st.ctime_ns, now, st.path),
                 )
                 stats.touched += 1
+            stats.changed_names = changed_names
             if resolve_links:
                 stats.links_resolved = self._resolve_affected(rescanned, changed_names)
             else:
@@ -260,8 +294,15 @@ class Index:
         return stats
 
     def _upsert_file(
-        self, st: FileStat, content_hash: str | None, is_note: bool, now: int, excluded: bool
+        self,
+        st: FileStat,
+        content_hash: str | None,
+        is_note: bool,
+        now: int,
+        excluded: bool,
+        file_id: int | None = None,
     ) -> tuple[int, str, bool]:
+        """Insert or update the files row; a reserved ``file_id`` is used for a new file."""
         name = file_lookup_name(st.path)
         row = self.conn.execute("SELECT id, is_note FROM files WHERE path = ?", (st.path,)).fetchone()
         if row is not None:
@@ -275,26 +316,28 @@ class Index:
                 self._delete_children(file_id)
                 self._delete_note_row(file_id)
             return file_id, name, False
-        file_id = self._allocate_id()
+        if file_id is None or self.conn.execute("SELECT 1 FROM files WHERE id = ?", (file_id,)).fetchone():
+            file_id = self._allocate_id()
         self.conn.execute(
-            "INSERT INTO files (id, path, name_lower, folder, ext, size, mtime_ns, ctime_ns, content_hash,"
-            " indexed_at_ns, is_note, excluded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                file_id,
-                st.path,
-                name,
-                _folder(st.path),
-                extension_of(st.path),
-                st.size,
-                st.mtime_ns,
-                st.ctime_ns,
-                content_hash,
-                now,
-                int(is_note),
-                int(excluded),
-            ),
+            _INSERT_FILE,
+            (file_id, st.path, name, _folder(st.path), extension_of(st.path), st.size, st.mtime_ns, st.ctime_ns,
+             content_hash, now, int(is_note), int(excluded)),
         )
         return file_id, name, True
+
+    def _existing_files(self, paths: list[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(paths, 500):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(f"SELECT path FROM files WHERE path IN ({marks})", chunk))
+        return found
+
+    def _taken_ids(self, ids: list[int]) -> set[int]:
+        taken: set[int] = set()
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            taken.update(r[0] for r in self.conn.execute(f"SELECT id FROM files WHERE id IN ({marks})", chunk))
+        return taken
 
     def _delete_children(self, file_id: int) -> None:
         for table in _CHILD_TABLES:
@@ -321,7 +364,9 @@ class Index:
         return str(row[1])
 
     # -- link resolution -------------------------------------------------------------------------
-    def _resolve_affected(self, rescanned: list[int], changed_names: set[str]) -> int:
+    def _resolve_affected(
+        self, rescanned: list[int], changed_names: set[str], exclude: set[int] | frozenset[int] = frozenset()
+    ) -> int:
         """Re-resolve the links of re-scanned notes and every link a changed file name can affect."""
         lookups: dict[str, list[str]] = {}
 
@@ -350,6 +395,7 @@ class Index:
                 if name.endswith(".md"):
                     lookup_names.add(name[:-3])
             seen = {(t[0], t[1]) for t in targets}
+            skip = set(exclude)
             for chunk in _chunks(sorted(lookup_names), 500):
                 marks = ",".join("?" * len(chunk))
                 for row in self.conn.execute(
@@ -357,7 +403,7 @@ class Index:
                     f" FROM links l JOIN files f ON f.id = l.note_id WHERE l.lookup_name IN ({marks})",
                     chunk,
                 ):
-                    if (row[0], row[1]) not in seen:
+                    if (row[0], row[1]) not in seen and row[0] not in skip:
                         targets.append(row)
         return self._apply_resolutions(targets, get)
 
@@ -395,6 +441,13 @@ class Index:
             self.set_setting("resolution_pending", None)
         return count
 
+    def resolve_names(self, changed_names: set[str], exclude: set[int]) -> int:
+        """After a multi-batch sync: re-resolve links that the changed file names can affect."""
+        with self.transaction():
+            count = self._resolve_affected([], changed_names, exclude) if changed_names else 0
+            self.set_setting("resolution_pending", None)
+        return count
+
     def resolution_pending(self) -> bool:
         return self.get_setting("resolution_pending") == "1"
 
@@ -415,129 +468,134 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
+_INSERT_FILE = (
+    "INSERT INTO files (id, path, name_lower, folder, ext, size, mtime_ns, ctime_ns, content_hash,"
+    " indexed_at_ns, is_note, excluded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+TABLES = (
+    "notes",
+    "notes_fts",
+    "fields",
+    "links",
+    "tags",
+    "tag_index",
+    "aliases",
+    "headings",
+    "blocks",
+    "list_items",
+    "queries",
+    "diagnostics",
+)
+"""Tables of a note's rows, in the order of :attr:`PreparedNote.rows`. Every row starts with the file id."""
+
+_INSERT = {
+    "notes": "INSERT INTO notes (file_id, title, frontmatter, body_start_line, publish, text) VALUES (?, ?, ?, ?, ?, ?)",
+    "notes_fts": "INSERT INTO notes_fts (rowid, title, text) VALUES (?, ?, ?)",
+    "fields": "INSERT INTO fields (note_id, seq, key, value, source, line) VALUES (?, ?, ?, ?, ?, ?)",
+    "links": "INSERT INTO links (note_id, seq, kind, embed, original, linkpath, subpath, display, line, col,"
+    " fm_key, lookup_name, target_path, ambiguous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "tags": "INSERT INTO tags (note_id, seq, tag, source, line) VALUES (?, ?, ?, ?, ?)",
+    "tag_index": "INSERT OR IGNORE INTO tag_index (note_id, tag_lower) VALUES (?, ?)",
+    "aliases": "INSERT INTO aliases (note_id, seq, alias) VALUES (?, ?, ?)",
+    "headings": "INSERT INTO headings (note_id, seq, level, text, line) VALUES (?, ?, ?, ?, ?)",
+    "blocks": "INSERT INTO blocks (note_id, id_lower, block_id, line, end_line, kind) VALUES (?, ?, ?, ?, ?, ?)",
+    "list_items": "INSERT INTO list_items (note_id, line, line_count, list_line, parent_line, symbol, status, text,"
+    " block_id, fields, tags, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "queries": "INSERT INTO queries (note_id, seq, kind, source, line) VALUES (?, ?, ?, ?, ?)",
+    "diagnostics": "INSERT INTO diagnostics (file_id, seq, kind, severity, line, message) VALUES (?, ?, ?, ?, ?, ?)",
+}
+
+
+@dataclass(slots=True)
+class PreparedNote:
+    """A scanned note already turned into table rows.
+
+    Built in the scanning worker process: tuples of plain values pickle an order of magnitude
+    faster than the record's dataclasses, which keeps the single writer process free for SQL.
+    """
+
+    stat: FileStat
+    file_id: int
+    content_hash: str
+    rows: tuple[list[tuple], ...]
+    resolved: bool = False  # links were resolved against a complete name table
+
+    def with_file_id(self, file_id: int) -> PreparedNote:
+        if file_id == self.file_id:
+            return self
+        rows = tuple([(file_id, *row[1:]) for row in table] for table in self.rows)
+        return PreparedNote(self.stat, file_id, self.content_hash, rows, self.resolved)
+
+
+def prepare_note(
+    stat: FileStat, file_id: int, r: NoteRecord, names: dict[str, list[str]] | None = None
+) -> PreparedNote:
+    """Turn a record into the rows of every table (pure; runs in worker processes).
+
+    With ``names`` (lower-cased file name -> vault paths of the whole vault, known from
+    discovery) links are resolved here, in parallel, instead of in a pass over the database.
+    """
+    notes = [(file_id, r.title, _json(r.frontmatter) if r.frontmatter is not None else None,
+              r.body_start_line, int(r.publish), r.text)]
+    fts = [(file_id, r.title, r.text)]
+    fields = [(file_id, seq, f.key, _json(to_storage(f.value)), f.source, f.line) for seq, f in enumerate(r.fields)]
+    links = [
+        (file_id, seq, link.kind, int(link.embed), link.original, link.linkpath, link.subpath, link.display,
+         link.line, link.col, link.key, lookup_name(link.linkpath), *_resolved(link.linkpath, stat.path, names))
+        for seq, link in enumerate(r.links)
+    ]
+    tags = [(file_id, seq, tag.tag, tag.source, tag.line) for seq, tag in enumerate(r.tags)]
+    lowered: dict[str, None] = {}
+    for tag in r.tags:
+        for t in tag_with_parents(tag.tag):
+            lowered[t.lower()] = None
+    tag_index = [(file_id, t) for t in lowered]
+    aliases = [(file_id, seq, a) for seq, a in enumerate(r.aliases)]
+    headings = [(file_id, seq, h.level, h.text, h.line) for seq, h in enumerate(r.headings)]
+    blocks_by_id: dict[str, tuple] = {}
+    for b in r.blocks:
+        blocks_by_id[b.block_id.lower()] = (file_id, b.block_id.lower(), b.block_id, b.line, b.end_line, b.kind)
+    list_items = [
+        (file_id, item.line, item.line_count, item.list_line, item.parent, item.symbol, item.status, item.text,
+         item.block_id, _json([[k, to_storage(v)] for k, v in item.fields]) if item.fields else None,
+         _json(item.tags) if item.tags else None, item.section)
+        for item in r.list_items
+    ]
+    queries = [(file_id, seq, q.kind, q.source, q.line) for seq, q in enumerate(r.queries)]
+    diagnostics = [(file_id, seq, d.kind, d.severity, d.line, d.message) for seq, d in enumerate(r.diagnostics)]
+    rows = (notes, fts, fields, links, tags, tag_index, aliases, headings, list(blocks_by_id.values()),
+            list_items, queries, diagnostics)
+    return PreparedNote(stat, file_id, r.content_hash, rows, names is not None)
+
+
+def _resolved(linkpath: str, source: str, names: dict[str, list[str]] | None) -> tuple[str | None, str | None]:
+    if names is None:
+        return (None, None)
+    res = resolve(linkpath, source, names)
+    return (res.path, _json(list(res.ambiguous)) if res.ambiguous else None)
+
+
 class _RowBuffer:
     """Rows of many notes, written with one ``executemany`` per table."""
 
     def __init__(self) -> None:
-        self.notes: list[tuple] = []
-        self.fts: list[tuple] = []
-        self.fields: list[tuple] = []
-        self.links: list[tuple] = []
-        self.tags: list[tuple] = []
-        self.tag_index: list[tuple] = []
-        self.aliases: list[tuple] = []
-        self.headings: list[tuple] = []
-        self.blocks: list[tuple] = []
-        self.list_items: list[tuple] = []
-        self.queries: list[tuple] = []
-        self.diagnostics: list[tuple] = []
+        self.tables: tuple[list[tuple], ...] = tuple([] for _ in TABLES)
         self._count = 0
 
     def __len__(self) -> int:
         return self._count
 
-    def add_note(self, file_id: int, r: NoteRecord) -> None:
-        self.notes.append(
-            (
-                file_id,
-                r.title,
-                _json(r.frontmatter) if r.frontmatter is not None else None,
-                r.body_start_line,
-                int(r.publish),
-                r.text,
-            )
-        )
-        self.fts.append((file_id, r.title, r.text))
-        for seq, f in enumerate(r.fields):
-            self.fields.append((file_id, seq, f.key, _json(to_storage(f.value)), f.source, f.line))
-        for seq, link in enumerate(r.links):
-            self.links.append(
-                (
-                    file_id,
-                    seq,
-                    link.kind,
-                    int(link.embed),
-                    link.original,
-                    link.linkpath,
-                    link.subpath,
-                    link.display,
-                    link.line,
-                    link.col,
-                    link.key,
-                    lookup_name(link.linkpath),
-                )
-            )
-        lowered: set[str] = set()
-        for seq, tag in enumerate(r.tags):
-            self.tags.append((file_id, seq, tag.tag, tag.source, tag.line))
-            for t in tag_with_parents(tag.tag):
-                lowered.add(t.lower())
-        self.tag_index.extend((t, file_id) for t in lowered)
-        self.aliases.extend((file_id, seq, a) for seq, a in enumerate(r.aliases))
-        self.headings.extend((file_id, seq, h.level, h.text, h.line) for seq, h in enumerate(r.headings))
-        seen_blocks: dict[str, tuple] = {}
-        for b in r.blocks:
-            seen_blocks[b.block_id.lower()] = (file_id, b.block_id.lower(), b.block_id, b.line, b.end_line, b.kind)
-        self.blocks.extend(seen_blocks.values())
-        for item in r.list_items:
-            self.list_items.append(
-                (
-                    file_id,
-                    item.line,
-                    item.line_count,
-                    item.list_line,
-                    item.parent,
-                    item.symbol,
-                    item.status,
-                    item.text,
-                    item.block_id,
-                    _json([[k, to_storage(v)] for k, v in item.fields]) if item.fields else None,
-                    _json(item.tags) if item.tags else None,
-                    item.section,
-                )
-            )
-        self.queries.extend((file_id, seq, q.kind, q.source, q.line) for seq, q in enumerate(r.queries))
-        self.diagnostics.extend(
-            (file_id, seq, d.kind, d.severity, d.line, d.message) for seq, d in enumerate(r.diagnostics)
-        )
-        self._count += 1 + len(r.fields) + len(r.links) + len(r.list_items)
+    def add(self, prepared: PreparedNote) -> None:
+        for target, rows in zip(self.tables, prepared.rows, strict=True):
+            target.extend(rows)
+            self._count += len(rows)
 
     def flush(self, conn: sqlite3.Connection) -> None:
         if not self._count:
             return
-        conn.executemany(
-            "INSERT INTO notes (file_id, title, frontmatter, body_start_line, publish, text) VALUES (?, ?, ?, ?, ?, ?)",
-            self.notes,
-        )
-        conn.executemany("INSERT INTO notes_fts (rowid, title, text) VALUES (?, ?, ?)", self.fts)
-        conn.executemany(
-            "INSERT INTO fields (note_id, seq, key, value, source, line) VALUES (?, ?, ?, ?, ?, ?)", self.fields
-        )
-        conn.executemany(
-            "INSERT INTO links (note_id, seq, kind, embed, original, linkpath, subpath, display, line, col,"
-            " fm_key, lookup_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            self.links,
-        )
-        conn.executemany("INSERT INTO tags (note_id, seq, tag, source, line) VALUES (?, ?, ?, ?, ?)", self.tags)
-        conn.executemany("INSERT OR IGNORE INTO tag_index (tag_lower, note_id) VALUES (?, ?)", self.tag_index)
-        conn.executemany("INSERT INTO aliases (note_id, seq, alias) VALUES (?, ?, ?)", self.aliases)
-        conn.executemany(
-            "INSERT INTO headings (note_id, seq, level, text, line) VALUES (?, ?, ?, ?, ?)", self.headings
-        )
-        conn.executemany(
-            "INSERT INTO blocks (note_id, id_lower, block_id, line, end_line, kind) VALUES (?, ?, ?, ?, ?, ?)",
-            self.blocks,
-        )
-        conn.executemany(
-            "INSERT INTO list_items (note_id, line, line_count, list_line, parent_line, symbol, status, text,"
-            " block_id, fields, tags, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            self.list_items,
-        )
-        conn.executemany(
-            "INSERT INTO queries (note_id, seq, kind, source, line) VALUES (?, ?, ?, ?, ?)", self.queries
-        )
-        conn.executemany(
-            "INSERT INTO diagnostics (file_id, seq, kind, severity, line, message) VALUES (?, ?, ?, ?, ?, ?)",
-            self.diagnostics,
-        )
-        self.__init__()  # type: ignore[misc]
+        for name, rows in zip(TABLES, self.tables, strict=True):
+            if rows:
+                conn.executemany(_INSERT[name], rows)
+        self.tables = tuple([] for _ in TABLES)
+        self._count = 0

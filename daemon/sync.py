@@ -21,7 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .index import Index, StoredFile, WriteStats
+from .index import Index, PreparedNote, StoredFile, WriteStats, prepare_note
+from .links import file_lookup_name
 from .records import Diagnostic, NoteRecord
 from .scanner import DEFAULT_MAX_BYTES, content_hash, scan_note
 from .vault import (
@@ -76,10 +77,28 @@ class ScanJob:
     root: str
     path: str
     max_bytes: int
+    file_id: int
+
+
+_NAMES: dict[str, list[str]] | None = None
+"""The vault's name table for workers of a full sync (inherited by fork, or set by the initializer)."""
+
+
+def _init_worker(names: dict[str, list[str]] | None) -> None:
+    global _NAMES
+    _NAMES = names
+
+
+def _scan_job(job: ScanJob) -> PreparedNote | tuple[str, None]:
+    """Worker: stat, read, scan one note and build its rows (links resolved against ``_NAMES``)."""
+    stat, record = _read_and_scan(job)
+    if stat is None or record is None:
+        return (job.path, None)
+    return prepare_note(stat, job.file_id, record, _NAMES)
 
 
 def _read_and_scan(job: ScanJob) -> tuple[FileStat | None, NoteRecord | None]:
-    """Worker: stat, read and scan one note. A vanished file yields (None, None)."""
+    """Stat, read and scan one note. A vanished file yields (None, None)."""
     full = os.path.join(job.root, job.path)
     try:
         st = os.stat(full)
@@ -201,12 +220,22 @@ class Synchronizer:
         deleted = [p for p in stored if p not in found.files]
         total = len(to_scan)
         done = 0
+        was_pending = self.index.resolution_pending()
+        ids = {p: stored[p].id for p in to_scan if p in stored}
+        new_paths = [p for p in to_scan if p not in ids]
+        first_id = self.index.reserve_ids(len(new_paths))
+        ids.update((p, first_id + k) for k, p in enumerate(sorted(new_paths)))
+        # Every file of the vault is known from discovery, so links are resolved while scanning
+        # (in the workers) against that name table. Afterwards only links of notes that were
+        # *not* scanned need a look, and only where a file name came or went.
+        names: dict[str, list[str]] = {}
+        for path in found.files:
+            names.setdefault(file_lookup_name(path), []).append(path)
+        changed_names: set[str] = set()
+        prepared_ids: set[int] = set()
+        vanished: list[str] = []
         first = True
-        # Many notes: write them unresolved, then resolve every link once with an in-memory name
-        # table (much cheaper than re-resolving after each chunk). A crash in between leaves the
-        # `resolution_pending` mark, and the next sync finishes the job.
-        pending_resolution = self.index.resolution_pending() or len(to_scan) > WRITE_CHUNK
-        for batch in self._scan_many(to_scan):
+        for batch in self._scan_many(to_scan, ids, names, vanished):
             done += len(batch)
             stats = self.index.write_batch(
                 notes=batch,
@@ -214,21 +243,33 @@ class Synchronizer:
                 deleted=deleted if first else (),
                 touched=touched if first else (),
                 excluded=self._excluded,
-                resolve_links=not pending_resolution,
+                resolve_links=False,
             )
             first = False
             result.absorb(stats)
-            result.changed_paths.extend(st.path for st, _ in batch)
+            changed_names |= stats.changed_names
+            prepared_ids.update(stats.note_ids)
+            result.changed_paths.extend(p.stat.path for p in batch)
             if progress:
                 progress(done, total)
         if first:
             stats = self.index.write_batch(
                 attachments=attachments, deleted=deleted, touched=touched, excluded=self._excluded,
-                resolve_links=not pending_resolution,
+                resolve_links=False,
             )
             result.absorb(stats)
-        if pending_resolution or self.index.resolution_pending():
+            changed_names |= stats.changed_names
+        if vanished:
+            # Files that disappeared between discovery and reading: their names resolve differently.
+            changed_names |= {file_lookup_name(p) for p in vanished}
+            prepared_ids.clear()
+        if was_pending:
+            # A previous sync stopped between writing notes and resolving: redo it all.
             result.links_resolved += self.index.resolve_all()
+        elif stored or vanished:
+            result.links_resolved += self.index.resolve_names(changed_names, prepared_ids)
+        else:
+            self.index.resolve_names(set(), prepared_ids)  # cold index: all resolved in the workers
         result.changed_paths.extend(st.path for st in attachments)
         result.changed_paths.extend(deleted)
         result.unchanged = max(0, result.unchanged)
@@ -237,33 +278,25 @@ class Synchronizer:
         self.index.set_setting("discovery_problems", _problems_json(found))
         return result
 
-    def _scan_many(self, paths: list[str]) -> Iterator[list[tuple[FileStat, NoteRecord]]]:
+    def _scan_many(
+        self, paths: list[str], ids: dict[str, int], names: dict[str, list[str]], vanished: list[str]
+    ) -> Iterator[list[PreparedNote]]:
         """Scan notes, in worker processes when there are many, yielding write-sized batches."""
         if not paths:
             return
-        jobs = [ScanJob(str(self.root), p, self.max_bytes) for p in sorted(paths)]
-        batch: list[tuple[FileStat, NoteRecord]] = []
+        jobs = [ScanJob(str(self.root), p, self.max_bytes, ids[p]) for p in sorted(paths)]
         if len(jobs) < PARALLEL_THRESHOLD or self.workers <= 1:
-            results: Iterable[tuple[FileStat | None, NoteRecord | None]] = map(_read_and_scan, jobs)
-            for st, record in results:
-                if st is not None and record is not None:
-                    batch.append((st, record))
-                    if len(batch) >= WRITE_CHUNK:
-                        yield batch
-                        batch = []
-            if batch:
-                yield batch
+            _init_worker(names)
+            try:
+                yield from _batched(map(_scan_job, jobs), vanished)
+            finally:
+                _init_worker(None)
             return
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
-            for st, record in pool.map(_read_and_scan, jobs, chunksize=16):
-                if st is not None and record is not None:
-                    batch.append((st, record))
-                    if len(batch) >= WRITE_CHUNK:
-                        yield batch
-                        batch = []
-        if batch:
-            yield batch
+        with ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=_init_worker, initargs=(names,)
+        ) as pool:
+            yield from _batched(pool.map(_scan_job, jobs, chunksize=32), vanished)
 
     # -- incremental -----------------------------------------------------------------------------
     def sync_paths(self, paths: Iterable[str]) -> SyncResult:
@@ -273,7 +306,7 @@ class Synchronizer:
         the disk now, so lost, duplicated or reordered events cannot leave the index wrong.
         """
         result = SyncResult()
-        notes: list[tuple[FileStat, NoteRecord]] = []
+        notes: list[PreparedNote] = []
         attachments: list[FileStat] = []
         deleted: list[str] = []
         touched: list[FileStat] = []
@@ -297,13 +330,13 @@ class Synchronizer:
                 notes=notes, attachments=attachments, deleted=deleted, touched=touched, excluded=self._excluded
             )
             result.absorb(stats)
-            result.changed_paths = [st.path for st, _ in notes] + [a.path for a in attachments] + deleted
+            result.changed_paths = [p.stat.path for p in notes] + [a.path for a in attachments] + deleted
         return result
 
     def _sync_folder(
         self,
         folder: str,
-        notes: list[tuple[FileStat, NoteRecord]],
+        notes: list[PreparedNote],
         attachments: list[FileStat],
         deleted: list[str],
         touched: list[FileStat],
@@ -325,7 +358,7 @@ class Synchronizer:
     def _sync_file(
         self,
         path: str,
-        notes: list[tuple[FileStat, NoteRecord]],
+        notes: list[PreparedNote],
         attachments: list[FileStat],
         deleted: list[str],
         touched: list[FileStat],
@@ -347,7 +380,8 @@ class Synchronizer:
         if old is not None and old.is_note and old.size == st.size and old.mtime_ns == st.mtime_ns \
                 and st.mtime_ns + RACY_MARGIN_NS <= old.indexed_at_ns:
             return
-        fresh_stat, record = _read_and_scan(ScanJob(str(self.root), path, self.max_bytes))
+        file_id = old.id if old is not None else self.index.reserve_ids(1)
+        fresh_stat, record = _read_and_scan(ScanJob(str(self.root), path, self.max_bytes, file_id))
         if fresh_stat is None or record is None:
             if old is not None:
                 deleted.append(path)
@@ -355,7 +389,23 @@ class Synchronizer:
         if old is not None and old.is_note and record.content_hash and old.content_hash == record.content_hash:
             touched.append(fresh_stat)
             return
-        notes.append((fresh_stat, record))
+        notes.append(prepare_note(fresh_stat, file_id, record))
+
+
+def _batched(
+    results: Iterable[PreparedNote | tuple[str, None]], vanished: list[str]
+) -> Iterator[list[PreparedNote]]:
+    batch: list[PreparedNote] = []
+    for prepared in results:
+        if isinstance(prepared, tuple):
+            vanished.append(prepared[0])
+            continue
+        batch.append(prepared)
+        if len(batch) >= WRITE_CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _problems_json(found: Discovery) -> str:
