@@ -277,7 +277,7 @@ def export_cmd(vault: str | None, config_path: str | None, db: str | None, outpu
             with open(output, "w", encoding="utf-8", newline="\n") as fh:
                 write_export(index, fh)
         else:
-            out = click.get_text_stream("stdout")
+            out = sys.stdout
             try:
                 write_export(index, out)
                 out.flush()

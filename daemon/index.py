@@ -83,8 +83,12 @@ class WriteStats:
         self.touched += other.touched
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every row: ``json.dumps`` with options builds a new encoder per call."""
+
+
 def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _folder(path: str) -> str:

@@ -76,6 +76,8 @@ _WIKILINK = re.compile(r"(!?)\[\[([^\n]+?)\]\]")
 _ESCAPED = re.compile(r"\\[\[#`$%!]")
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])((?:[^$\\\n]|\\.)+?)(?<=[^\s\\])\$(?![0-9$])")
 
+_INLINE_HINT = re.compile(r"[\[#`%$]|\]\(")
+
 _EMBED_SIZE = re.compile(r"^\s*([0-9]+)\s*(?:x\s*([0-9]+)\s*)?$")
 
 
@@ -691,7 +693,7 @@ class _BlockScanner:
     # -- inline pass ---------------------------------------------------------------------------
     def _inline(self, i: int, line: str) -> None:
         """Links, embeds, tags and inline queries of one Markdown text line."""
-        if not any(c in line for c in "[#`%$]") and "](" not in line:
+        if _INLINE_HINT.search(line) is None:
             return
         masked = line
         if "\\" in masked:

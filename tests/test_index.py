@@ -185,3 +185,15 @@ def test_parallel_full_index_matches_serial(tmp_path: Path, make_vault: VaultMak
         index.close()
     assert outs[0] == outs[1]
     assert outs[0].count("\n") == 150
+
+
+def test_twenty_megabyte_note_is_indexed(tmp_path: Path, make_vault: VaultMaker) -> None:
+    line = "Some prose with a [[Link]] and a #tag, padded out to look like a long export.\n"
+    root = make_vault({"big.md": "---\nkind: dump\n---\n" + line * (20_000_000 // len(line)), "Link.md": "x"})
+    index, sync = open_sync(root, tmp_path)
+    sync.full_sync()
+    count, target = index.conn.execute(
+        "SELECT COUNT(*), MIN(target_path) FROM links l JOIN files f ON f.id = l.note_id WHERE f.path = 'big.md'"
+    ).fetchone()
+    assert count == 20_000_000 // len(line)
+    assert target == "Link.md"

@@ -1,0 +1,375 @@
+"""Dataview page objects built from the index (dataview.md §1).
+
+A *page* is what a query row holds: ``{"file": {...implicit fields...}, <field>: <value>, ...}``.
+Dataview rebuilds these from its in-memory index on every query; gardend assembles them from the
+SQLite index with a handful of bulk queries per batch of notes and caches them by the note's
+content hash and the index generation, so repeated queries do not pay for it again.
+
+Link values (in fields, ``file.outlinks``) are resolved like Dataview does: to the full vault
+path when the target exists, else kept as written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..index import Index
+from ..links import resolve
+from ..tags import tag_with_parents
+from ..values import DVDate, Link, Value, canonical_key, from_storage, get_file_title
+
+_DATE_DASHED = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATE_PLAIN = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+@dataclass
+class NameTable:
+    """Lower-cased file name -> vault paths: what link resolution looks up."""
+
+    names: dict[str, list[str]] = field(default_factory=dict)
+    _cache: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, index: Index) -> NameTable:
+        table = cls()
+        for path, name in index.conn.execute("SELECT path, name_lower FROM files"):
+            table.names.setdefault(name, []).append(path)
+        return table
+
+    def resolve_path(self, linkpath: str, source: str) -> str | None:
+        slash = source.rfind("/")
+        key = (linkpath, source[:slash] if slash >= 0 else "")
+        if key in self._cache and linkpath:
+            return self._cache[key]
+        result = resolve(linkpath, source, self.names).path
+        if linkpath:
+            self._cache[key] = result
+        return result
+
+
+def resolve_link_value(link: Link, source: str, names: NameTable) -> Link:
+    """A link as Dataview stores it in page data: full vault path when it resolves."""
+    if not link.path:
+        return link.with_path(source)
+    target = names.resolve_path(link.path, source)
+    return link.with_path(target) if target is not None else link
+
+
+def _resolve_values(value: Value, source: str, names: NameTable) -> Value:
+    if isinstance(value, Link):
+        return resolve_link_value(value, source, names)
+    if isinstance(value, list):
+        return [_resolve_values(v, source, names) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolve_values(v, source, names) for k, v in value.items()}
+    return value
+
+
+def _local_date(ns: int) -> DVDate:
+    return DVDate.from_millis(ns // 1_000_000)
+
+
+def _extract_date(text: str) -> DVDate | None:
+    """Dataview's ``extractDate`` on a file title: ``yyyy-mm-dd`` anywhere, else ``yyyymmdd``."""
+    m = _DATE_DASHED.search(text) or _DATE_PLAIN.search(text)
+    if not m:
+        return None
+    year, month, day = (int(g) for g in m.groups())
+    return DVDate.from_fields(year, month, day)
+
+
+def _finalize_fields(raw: dict[str, list[Value]]) -> dict[str, Value]:
+    """dataview.md §1.5 finalisation: canonical keys merged in, single values unwrapped."""
+    merged: dict[str, list[Value]] = {k: list(v) for k, v in raw.items()}
+    for key, values in raw.items():
+        canon = canonical_key(key)
+        if not canon or canon in raw:
+            continue
+        merged.setdefault(canon, []).extend(values)
+    return {k: (v[0] if len(v) == 1 else v) for k, v in merged.items()}
+
+
+def _find_day(raw: dict[str, list[Value]], name: str) -> DVDate | None:
+    for key, values in raw.items():
+        if key.lower() in ("date", "day") and values and isinstance(values[0], DVDate):
+            return values[0]
+    return _extract_date(name)
+
+
+class PageStore:
+    """Builds and caches page objects for one index."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.names = NameTable.load(index)
+        self._paths: dict[int, str] | None = None
+        self._cache: dict[int, dict[str, Any]] = {}
+
+    # -- ids and paths ---------------------------------------------------------------------------
+    def all_note_ids(self) -> list[int]:
+        return [r[0] for r in self.index.conn.execute("SELECT file_id FROM notes ORDER BY file_id")]
+
+    def paths(self) -> dict[int, str]:
+        if self._paths is None:
+            self._paths = dict(
+                self.index.conn.execute("SELECT f.id, f.path FROM files f JOIN notes n ON n.file_id = f.id")
+            )
+        return self._paths
+
+    def id_for_path(self, path: str) -> int | None:
+        row = self.index.conn.execute(
+            "SELECT f.id FROM files f JOIN notes n ON n.file_id = f.id WHERE f.path = ?", (path,)
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    # -- pages -----------------------------------------------------------------------------------
+    def page(self, note_id: int) -> dict[str, Any] | None:
+        pages = self.pages([note_id])
+        return pages[0] if pages else None
+
+    def page_for_path(self, path: str) -> dict[str, Any] | None:
+        note_id = self.id_for_path(path)
+        return None if note_id is None else self.page(note_id)
+
+    def pages(self, note_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """Page objects for the ids, in the given order (missing ids are skipped)."""
+        ids = list(note_ids)
+        missing = [i for i in ids if i not in self._cache]
+        for chunk_start in range(0, len(missing), 500):
+            self._load(missing[chunk_start : chunk_start + 500])
+        return [self._cache[i] for i in ids if i in self._cache]
+
+    def _load(self, ids: list[int]) -> None:
+        conn = self.index.conn
+        marks = ",".join("?" * len(ids))
+        base = {
+            r[0]: r
+            for r in conn.execute(
+                "SELECT f.id, f.path, f.size, f.mtime_ns, f.ctime_ns, n.frontmatter FROM files f"
+                f" JOIN notes n ON n.file_id = f.id WHERE f.id IN ({marks})",
+                ids,
+            )
+        }
+        fields: dict[int, list[tuple[str, str]]] = {}
+        for note_id, key, value in conn.execute(
+            f"SELECT note_id, key, value FROM fields WHERE note_id IN ({marks}) ORDER BY note_id, seq", ids
+        ):
+            fields.setdefault(note_id, []).append((key, value))
+        tags: dict[int, list[str]] = {}
+        for note_id, tag in conn.execute(
+            f"SELECT note_id, tag FROM tags WHERE note_id IN ({marks}) ORDER BY note_id, seq", ids
+        ):
+            tags.setdefault(note_id, []).append(tag)
+        aliases: dict[int, list[str]] = {}
+        for note_id, alias in conn.execute(
+            f"SELECT note_id, alias FROM aliases WHERE note_id IN ({marks}) ORDER BY note_id, seq", ids
+        ):
+            aliases.setdefault(note_id, []).append(alias)
+        links: dict[int, list[tuple]] = {}
+        for row in conn.execute(
+            "SELECT note_id, embed, linkpath, subpath, display, target_path, line FROM links"
+            f" WHERE note_id IN ({marks}) ORDER BY note_id, seq",
+            ids,
+        ):
+            links.setdefault(row[0], []).append(row[1:])
+        items: dict[int, list[tuple]] = {}
+        for row in conn.execute(
+            "SELECT note_id, line, line_count, list_line, parent_line, symbol, status, text, block_id, fields,"
+            f" tags, section FROM list_items WHERE note_id IN ({marks}) ORDER BY note_id, line",
+            ids,
+        ):
+            items.setdefault(row[0], []).append(row[1:])
+        paths = {i: base[i][1] for i in base}
+        inlinks: dict[str, list[str]] = {p: [] for p in paths.values()}
+        target_marks = ",".join("?" * len(paths))
+        for target, source in conn.execute(
+            "SELECT DISTINCT l.target_path, f.path FROM links l JOIN files f ON f.id = l.note_id"
+            f" WHERE l.target_path IN ({target_marks}) ORDER BY f.path",
+            list(paths.values()),
+        ):
+            inlinks[target].append(source)
+        for note_id, (_, path, size, mtime_ns, ctime_ns, frontmatter) in base.items():
+            self._cache[note_id] = self._build(
+                path,
+                size,
+                mtime_ns,
+                ctime_ns,
+                json.loads(frontmatter) if frontmatter else None,
+                fields.get(note_id, []),
+                tags.get(note_id, []),
+                aliases.get(note_id, []),
+                links.get(note_id, []),
+                items.get(note_id, []),
+                inlinks.get(path, []),
+            )
+
+    def _build(
+        self,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        ctime_ns: int,
+        frontmatter: dict[str, Any] | None,
+        field_rows: list[tuple[str, str]],
+        tags: list[str],
+        aliases: list[str],
+        link_rows: list[tuple],
+        item_rows: list[tuple],
+        inlink_paths: list[str],
+    ) -> dict[str, Any]:
+        names = self.names
+        raw: dict[str, list[Value]] = {}
+        for key, stored in field_rows:
+            raw.setdefault(key, []).append(_resolve_values(from_storage(json.loads(stored)), path, names))
+        name = get_file_title(path)
+        if name.endswith(".md"):
+            name = name[:-3]
+        slash = path.rfind("/")
+        dot = path.rfind(".")
+        etags = tags
+        all_tags: list[str] = []
+        seen: set[str] = set()
+        for tag in etags:
+            for t in tag_with_parents(tag, strip_trailing_slash=False):
+                if t not in seen:
+                    seen.add(t)
+                    all_tags.append(t)
+        outlinks = [
+            Link.infer(
+                (target if target is not None else linkpath) + (subpath or ""),
+                embed=bool(embed),
+                display=display,
+            )
+            if linkpath or subpath
+            else Link.file(path, embed=bool(embed), display=display)
+            for embed, linkpath, subpath, display, target, _line in link_rows
+        ]
+        lists = _build_list_items(path, item_rows, link_rows, names)
+        ctime = _local_date(ctime_ns)
+        mtime = _local_date(mtime_ns)
+        file_obj: dict[str, Any] = {
+            "path": path,
+            "folder": path[:slash] if slash >= 0 else "",
+            "name": name,
+            "link": Link.file(path),
+            "outlinks": outlinks,
+            "inlinks": [Link.file(p) for p in inlink_paths],
+            "etags": list(etags),
+            "tags": all_tags,
+            "aliases": list(aliases),
+            "lists": lists,
+            "tasks": [item for item in lists if item.get("task")],
+            "ctime": ctime,
+            "cday": ctime.strip_time(),
+            "mtime": mtime,
+            "mday": mtime.strip_time(),
+            "size": size,
+            "ext": path[dot + 1 :] if dot > slash else "",
+            "starred": False,
+            "frontmatter": dict(frontmatter or {}),
+        }
+        day = _find_day(raw, name)
+        if day is not None:
+            file_obj["day"] = day
+        page: dict[str, Any] = {"file": file_obj}
+        for key, value in _finalize_fields(raw).items():
+            if key == "file":
+                continue  # the implicit object cannot be overridden
+            page[key] = value
+        return page
+
+
+def _build_list_items(
+    path: str, rows: list[tuple], link_rows: list[tuple], names: NameTable
+) -> list[dict[str, Any]]:
+    """``file.lists`` (dataview.md §1.7): every list item as Dataview serialises it."""
+    links_by_line: dict[int, list[Link]] = {}
+    for embed, linkpath, subpath, display, target, line in link_rows:
+        if linkpath or subpath:
+            link = Link.infer((target if target is not None else linkpath) + (subpath or ""), bool(embed), display)
+        else:
+            link = Link.file(path, bool(embed), display)
+        links_by_line.setdefault(line, []).append(link)
+    items: dict[int, dict[str, Any]] = {}
+    order: list[int] = []
+    for line, line_count, list_line, parent, symbol, status, text, block_id, fields_json, tags_json, section in rows:
+        section_link = Link.header(path, section) if section else Link.file(path)
+        item: dict[str, Any] = {
+            "symbol": symbol,
+            "link": Link.block(path, block_id) if block_id else section_link,
+            "section": section_link,
+            "text": text,
+            "tags": json.loads(tags_json) if tags_json else [],
+            "line": line,
+            "lineCount": line_count,
+            "list": list_line,
+            "outlinks": [lk for ln in range(line, line + line_count) for lk in links_by_line.get(ln, [])],
+            "path": path,
+            "children": [],
+            "task": status is not None,
+            "annotated": bool(fields_json),
+            "position": {
+                "start": {"line": line, "col": 0, "offset": 0},
+                "end": {"line": line + line_count - 1, "col": 0, "offset": 0},
+            },
+            "subtasks": [],
+            "real": status is not None,
+            "header": section_link,
+        }
+        if parent is not None:
+            item["parent"] = parent
+        if block_id:
+            item["blockId"] = block_id
+        raw: dict[str, list[Value]] = {}
+        if fields_json:
+            for key, stored in json.loads(fields_json):
+                raw.setdefault(key, []).append(_resolve_values(from_storage(stored), path, names))
+        for key, values in raw.items():
+            if key not in item:
+                item[key] = values[0] if len(values) == 1 else values
+        if status is not None:
+            item["status"] = status
+            item["checked"] = status not in ("", " ")
+            item["completed"] = status in ("x", "X")
+            item["fullyCompleted"] = item["completed"]
+            for target, keys in (
+                ("created", ("created", "ctime", "cday")),
+                ("due", ("due", "duetime", "dueday")),
+                ("completion", ("completed", "completion", "comptime", "compday")),
+                ("start", ("start",)),
+                ("scheduled", ("scheduled",)),
+            ):
+                for key in keys:
+                    values = raw.get(key)
+                    if values and _js_truthy(values[0]):
+                        item[target] = values[0]
+                        break
+        items[line] = item
+        order.append(line)
+    for line in order:
+        item = items[line]
+        parent = item.get("parent")
+        if parent is not None and parent in items:
+            items[parent]["children"].append(item)
+    # fullyCompleted: a task and every task below it (through non-task items) are completed.
+    for line in order:
+        item = items[line]
+        if item["task"]:
+            item["fullyCompleted"] = _fully_completed(item)
+    for item in items.values():
+        item["subtasks"] = item["children"]
+    return [items[line] for line in order]
+
+
+def _fully_completed(item: dict[str, Any]) -> bool:
+    if item.get("task") and not item.get("completed"):
+        return False
+    return all(_fully_completed(child) for child in item["children"])
+
+
+def _js_truthy(value: Value) -> bool:
+    return not (value is None or value is False or value == "" or (isinstance(value, int | float) and value == 0))
