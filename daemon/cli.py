@@ -322,6 +322,98 @@ def check_cmd(
     sys.exit(exit_status(findings, strict))
 
 
+# ---------------------------------------------------------------------------------------------
+# query
+
+QUERY_FORMATS = ("table", "json", "csv", "html", "markdown")
+
+
+@main.command("query")
+@click.argument("args", nargs=-1, required=True)
+@click.option("--this", "this_note", help="The note that `this` means (vault path, with or without .md).")
+@click.option(
+    "--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
+    help="Output format.",
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--db", type=click.Path(dir_okay=False), help="Index database path.")
+@click.option("--no-sync", is_flag=True, help="Query the index as it is, without syncing it first.")
+def query_cmd(
+    args: tuple[str, ...], this_note: str | None, fmt: str, config_path: str | None, db: str | None, no_sync: bool
+) -> None:
+    """Run a Dataview (DQL) query: gardend query [VAULT] QUERY  (QUERY `-` reads standard input).
+
+    Exit status 1 when the query fails (the output then holds Dataview's error message).
+    """
+    from ..renderers.dataview import render_html
+    from ..renderers.dataview_json import dumps as json_dumps
+    from ..renderers.dataview_markdown import MarkdownExportError, to_markdown
+    from ..renderers.dataview_text import TextExportError, to_csv, to_text_table
+    from .query.engine import QueryEngine
+    from .query.results import QueryError
+
+    if len(args) > 2:
+        raise click.UsageError("expected [VAULT] QUERY; quote the query so it is one argument")
+    vault, text = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    if text == "-":
+        text = sys.stdin.read()
+    session = _resolve_session(vault, config_path, db)
+    with session.open_index() as index:
+        if not no_sync:
+            session.synchronizer(index).full_sync()
+        engine = QueryEngine(index)
+        this_path = None
+        if this_note:
+            this_path = _find_note(engine, this_note)
+        result = engine.run(text, this_path)
+        try:
+            if fmt == "json":
+                out = json_dumps(result, indent=2)
+            elif fmt == "html":
+                out = render_html(
+                    result, source_path=this_path or "", link_renderer=_vault_link_renderer(session, index, engine)
+                )
+            elif fmt == "markdown":
+                out = to_markdown(result)
+            elif fmt == "csv":
+                out = to_csv(result)
+            else:
+                out = to_text_table(result)
+        except (MarkdownExportError, TextExportError) as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+    click.echo(out.rstrip("\n"))
+    if isinstance(result, QueryError):
+        sys.exit(1)
+
+
+def _vault_link_renderer(session: Session, index: Index, engine: Any) -> Any:
+    """Obsidian link markup resolved against the vault, with Metadata Menu's fileClass decoration."""
+    from ..renderers.dataview import FileClass, ObsidianLinkRenderer
+    from .fileclass import FileClassIndex, load_metadata_menu_settings
+
+    classes = FileClassIndex(index, load_metadata_menu_settings(session.root, session.config.obsidian.config_dir))
+    names = engine.pages.names
+
+    def fileclass(path: str) -> FileClass | None:
+        info = classes.class_of(path)
+        return None if info is None else FileClass(info.name, info.icon)
+
+    return ObsidianLinkRenderer(resolve=names.resolve_path, fileclass=fileclass)
+
+
+def _find_note(engine: Any, name: str) -> str:
+    """A vault path for --this: exact path, path + .md, or the note a link to NAME resolves to."""
+    store = engine.pages
+    for candidate in (name, name + ".md"):
+        if store.id_for_path(candidate) is not None:
+            return candidate
+    resolved = store.names.resolve_path(name, "")
+    if resolved is not None and store.id_for_path(resolved) is not None:
+        return resolved
+    raise CLIError(f"--this {name!r}: no such note in the vault")
+
+
 @main.command("info")
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")

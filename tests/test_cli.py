@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from gardend.daemon.cli import main
 
 from .conftest import CORPORA, REPO, VaultMaker, corpus
@@ -105,7 +104,7 @@ def test_config_example_lists_every_option() -> None:
     from gardend.daemon.config import iter_options
 
     text = (REPO / "config.example.toml").read_text()
-    for dotted, default, doc in iter_options():
+    for dotted, _default, doc in iter_options():
         key = dotted.rsplit(".", 1)[-1]
         assert f"# {key} = " in text, f"{dotted} is missing from config.example.toml"
         assert doc, f"{dotted} has no docstring"

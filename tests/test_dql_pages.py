@@ -6,13 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from gardend.daemon.index import Index
 from gardend.daemon.query.pages import PageStore
 from gardend.daemon.query.parser import parse_query
 from gardend.daemon.query.sources import SourceError, note_ids_for_source
 from gardend.daemon.sync import Synchronizer
-from gardend.daemon.values import DVDate, Duration, Link, use_local_zone
+from gardend.daemon.values import Duration, DVDate, Link, use_local_zone
 
 from .conftest import VaultMaker
 

@@ -279,6 +279,11 @@ class BinaryOps:
 
     def evaluate(self, op: str, left: Value, right: Value) -> Value:
         """Apply ``op`` (``&``/``|`` for ``and``/``or``) to two already evaluated operands."""
+        # Integers beyond 2**53 (possible in YAML data) are doubles in JavaScript.
+        if type(left) is int and not -MAX_SAFE_INTEGER <= left <= MAX_SAFE_INTEGER:
+            left = js_number(left)
+        if type(right) is int and not -MAX_SAFE_INTEGER <= right <= MAX_SAFE_INTEGER:
+            right = js_number(right)
         if op in COMPARISON_OPERATORS:
             c = compare(left, right, self.link_normalizer)
             if op == "<":

@@ -1,0 +1,370 @@
+"""Running a parsed DQL query over the index, step by step as Dataview's engine does.
+
+Sources are resolved through the index (:mod:`.sources`), the matching notes become page objects
+(:mod:`.pages`), and the query's commands run strictly in written order with Dataview's error
+policy: a row whose expression fails is dropped; when *every* incoming row of a step fails, the
+whole query fails with Dataview's message (dataview.md §2.4). The result is one of the
+:mod:`.results` dataclasses, which every output format renders.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cmp_to_key
+from typing import Any
+
+from ..index import Index
+from ..values import (
+    DVDate,
+    Link,
+    Value,
+    ValueSettings,
+    is_number,
+    is_truthy,
+    js_number_str,
+    type_name,
+)
+from . import ast
+from .errors import DQLSyntaxError
+from .evaluator import EvaluationError, Evaluator
+from .pages import PageStore
+from .parser import parse_expression, parse_query
+from .results import (
+    PATH_MEANING,
+    CalendarResult,
+    IdMeaning,
+    ListPair,
+    ListResult,
+    QueryError,
+    QueryResult,
+    TableResult,
+    TaskGroup,
+    TaskItem,
+    TaskResult,
+)
+from .sources import SourceError, note_ids_for_source
+
+MAX_ROWS = 2_000_000
+"""A FLATTEN that would produce more rows than this fails instead of exhausting memory."""
+
+
+class QueryFailed(Exception):
+    """A query Dataview would report as failed; ``message`` is shown after ``Dataview: ``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Row:
+    id: Value
+    data: dict[str, Any]
+
+
+@dataclass
+class QuerySettings:
+    """The Dataview settings the engine itself uses (dataview.md §6)."""
+
+    table_id_column_name: str = "File"
+    values: ValueSettings = field(default_factory=ValueSettings)
+
+
+class QueryEngine:
+    """Answers DQL queries over one index. Create one per index; it caches page objects."""
+
+    def __init__(self, index: Index, settings: QuerySettings | None = None) -> None:
+        self.index = index
+        self.settings = settings or QuerySettings()
+        self.pages = PageStore(index)
+
+    # -- public API ------------------------------------------------------------------------------
+    def run(self, text: str, this_path: str | None = None) -> QueryResult:
+        """Parse and execute; failures come back as :class:`QueryError` (never raised)."""
+        try:
+            query = parse_query(text)
+        except DQLSyntaxError as exc:
+            return QueryError(str(exc), None)
+        try:
+            return self.execute(query, this_path)
+        except QueryFailed as exc:
+            return QueryError(exc.message, query.header.kind)
+
+    def evaluate_inline(self, text: str, this_path: str | None) -> Value:
+        """An inline ``= expr`` query (without the prefix). Raises QueryFailed with Dataview's text."""
+        try:
+            expr = parse_expression(text)
+        except DQLSyntaxError as exc:
+            raise QueryFailed(f"Dataview (inline field '{text}'): {exc}") from exc
+        evaluator = self._evaluator(this_path)
+        try:
+            return evaluator.evaluate(expr, {}, self._this(this_path))
+        except EvaluationError as exc:
+            raise QueryFailed(str(exc)) from exc
+
+    def execute(self, query: ast.Query, this_path: str | None = None) -> QueryResult:
+        this = {"this": self._this(this_path)}  # the globals every expression sees
+        evaluator = self._evaluator(this_path)
+        try:
+            ids = note_ids_for_source(self.index, query.source, this_path, self.pages.names)
+        except SourceError as exc:
+            raise QueryFailed(str(exc)) from exc
+        paths = self.pages.paths()
+        ordered = sorted(ids, key=lambda i: paths.get(i, ""))
+        header = query.header
+        if isinstance(header, ast.TaskHeader):
+            rows = self._task_rows(ordered)
+        else:
+            rows = [Row(Link.file(page["file"]["path"]), page) for page in self.pages.pages(ordered)]
+        rows, meaning = self._execute_core(rows, query.operations, evaluator, this)
+        if isinstance(header, ast.TableHeader):
+            return self._table(header, rows, meaning, evaluator, this)
+        if isinstance(header, ast.ListHeader):
+            return self._list(header, rows, meaning, evaluator, this)
+        if isinstance(header, ast.TaskHeader):
+            return TaskResult(_task_groupings(meaning, [r.data for r in rows]))
+        if isinstance(header, ast.CalendarHeader):
+            fields = {"target": header.field.expr}
+            extracted = self._extract(rows, fields, evaluator, this)
+            return CalendarResult(
+                [(data["target"], rows_id) for rows_id, data in extracted if isinstance(data["target"], DVDate)]
+            )
+        raise QueryFailed(f"Unrecognized query type '{getattr(header, 'kind', header)}'")
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _this(self, this_path: str | None) -> dict[str, Any]:
+        if not this_path:
+            return {}
+        return self.pages.page_for_path(this_path) or {}
+
+    def _evaluator(self, this_path: str | None) -> Evaluator:
+        origin = this_path or ""
+        names = self.pages.names
+
+        def resolve_page(link: Link) -> dict[str, Any] | None:
+            target = names.resolve_path(link.path, origin) if link.path else (this_path or None)
+            if target is None:
+                return None
+            return self.pages.page_for_path(target)
+
+        def normalize(path: str) -> str:
+            return names.resolve_path(path, origin) or path
+
+        return Evaluator(link_resolver=resolve_page, link_path_resolver=normalize, settings=self.settings.values)
+
+    def _task_rows(self, ids: list[int]) -> list[Row]:
+        rows: list[Row] = []
+        for page in self.pages.pages(ids):
+            for task in page["file"]["tasks"]:
+                data = copy.deepcopy(task)
+                for key, value in page.items():
+                    if key not in data:
+                        data[key] = value
+                rows.append(Row(f"{page['file']['path']}#{task['line']}", data))
+        return rows
+
+    def _execute_core(
+        self, rows: list[Row], operations: tuple[ast.Operation, ...], ev: Evaluator, this: dict[str, Any]
+    ) -> tuple[list[Row], IdMeaning]:
+        meaning: IdMeaning = PATH_MEANING
+        for op in operations:
+            incoming = len(rows)
+            errors: list[str] = []
+            if isinstance(op, ast.WhereStep):
+                kept = []
+                for row in rows:
+                    try:
+                        if is_truthy(ev.evaluate_with(op.clause, row.data, this)):
+                            kept.append(row)
+                    except EvaluationError as exc:
+                        errors.append(str(exc))
+                rows = kept
+            elif isinstance(op, ast.SortStep):
+                tagged: list[tuple[list[Value], Row]] = []
+                for row in rows:
+                    try:
+                        keys = [ev.evaluate_with(k.expr, row.data, this) for k in op.fields]
+                    except EvaluationError as exc:
+                        errors.append(str(exc))
+                        continue
+                    tagged.append((keys, row))
+                factors = [1 if k.direction == "ascending" else -1 for k in op.fields]
+                rows = _sorted_rows(tagged, factors, ev)
+            elif isinstance(op, ast.LimitStep):
+                try:
+                    amount = ev.evaluate_with(op.amount, {}, this)
+                except EvaluationError as exc:
+                    raise QueryFailed(f"Failed to execute 'limit' statement: {exc}") from exc
+                if not is_number(amount):
+                    raise QueryFailed(
+                        "Failed to execute 'limit' statement: limit should be a number, but got "
+                        f"'{type_name(amount)}' ({_js_template(amount)})"
+                    )
+                rows = rows[: _js_slice_end(amount, len(rows))]
+            elif isinstance(op, ast.GroupStep):
+                keyed: list[tuple[Value, Row]] = []
+                for row in rows:
+                    try:
+                        keyed.append((ev.evaluate_with(op.field.expr, row.data, this), row))
+                    except EvaluationError as exc:
+                        errors.append(str(exc))
+                keyed.sort(key=cmp_to_key(lambda a, b: _lt_gt(a[0], b[0], ev)))
+                groups: list[dict[str, Any]] = []
+                for key, row in keyed:
+                    if groups and ev.compare(key, groups[-1]["key"]) == 0:
+                        groups[-1]["rows"].append(row.data)
+                    else:
+                        groups.append({"key": key, "rows": [row.data], op.field.name: key})
+                rows = [Row(g["key"], g) for g in groups]
+                meaning = IdMeaning("group", op.field.name, meaning)
+            elif isinstance(op, ast.FlattenStep):
+                flat: list[Row] = []
+                for row in rows:
+                    try:
+                        value = ev.evaluate_with(op.field.expr, row.data, this)
+                    except EvaluationError as exc:
+                        errors.append(str(exc))
+                        continue
+                    for element in value if isinstance(value, list) else [value]:
+                        data = dict(row.data)
+                        data[op.field.name] = element
+                        flat.append(Row(row.id, data))
+                        if len(flat) > MAX_ROWS:
+                            raise QueryFailed(f"FLATTEN produced more than {MAX_ROWS:,} rows; stopped")
+                rows = flat
+                if meaning.kind == "group" and meaning.name == op.field.name and meaning.on is not None:
+                    meaning = meaning.on
+            elif isinstance(op, ast.LateFromStep):
+                raise QueryFailed(op.error_message)
+            else:  # pragma: no cover - the parser produces nothing else
+                raise QueryFailed(f"Unrecognized query operation '{getattr(op, 'kind', op)}'")
+            if errors and len(errors) >= incoming:
+                listed = "\n".join("- " + m for m in errors[:3])
+                raise QueryFailed(
+                    f"Every row during operation '{op.kind}' failed with an error; first {min(3, len(errors))}:"
+                    f"\n\n                {listed}"
+                )
+        return rows, meaning
+
+    def _extract(
+        self, rows: list[Row], fields: dict[str, ast.Expr], ev: Evaluator, this: dict[str, Any]
+    ) -> list[tuple[Value, dict[str, Value]]]:
+        out: list[tuple[Value, dict[str, Value]]] = []
+        errors: list[str] = []
+        for row in rows:
+            values: dict[str, Value] = {}
+            try:
+                for name, expr in fields.items():
+                    values[name] = ev.evaluate_with(expr, row.data, this)
+            except EvaluationError as exc:
+                errors.append(str(exc))
+                continue
+            out.append((row.id, values))
+        if errors and len(errors) >= len(rows):
+            listed = "\n".join("- " + m for m in errors[:3])
+            raise QueryFailed(
+                f"Every row during final data extraction failed with an error; first {max(len(errors), 3)}:"
+                f"\n\n            {listed}"
+            )
+        return out
+
+    def _table(
+        self, header: ast.TableHeader, rows: list[Row], meaning: IdMeaning, ev: Evaluator, this: dict[str, Any]
+    ) -> TableResult:
+        fields = {f.name: f.expr for f in header.fields}
+        extracted = self._extract(rows, fields, ev, this)
+        names = [f.name for f in header.fields]
+        if header.show_id:
+            id_name = meaning.name if meaning.kind == "group" and meaning.name else self.settings.table_id_column_name
+            return TableResult(
+                [id_name, *names],
+                [[row_id, *(values.get(n) for n in names)] for row_id, values in extracted],
+                meaning,
+            )
+        return TableResult(names, [[values.get(n) for n in names] for _, values in extracted], None)
+
+    def _list(
+        self, header: ast.ListHeader, rows: list[Row], meaning: IdMeaning, ev: Evaluator, this: dict[str, Any]
+    ) -> ListResult:
+        if header.expr is None:
+            self._extract(rows, {}, ev, this)
+            return ListResult([row.id for row in rows], meaning)
+        extracted = self._extract(rows, {"target": header.expr}, ev, this)
+        if header.show_id:
+            return ListResult([ListPair(row_id, values.get("target")) for row_id, values in extracted], meaning)
+        return ListResult([values.get("target") for _, values in extracted], None)
+
+
+def _sorted_rows(tagged: list[tuple[list[Value], Row]], factors: list[int], ev: Evaluator) -> list[Row]:
+    """Stable sort on several keys with Dataview's order; ``factors`` are 1 (ASC) or -1 (DESC)."""
+
+    def order(a: tuple[list[Value], Row], b: tuple[list[Value], Row]) -> int:
+        for i, factor in enumerate(factors):
+            c = ev.compare(a[0][i], b[0][i])
+            if c:
+                return factor if c > 0 else -factor
+        return 0
+
+    tagged.sort(key=cmp_to_key(order))
+    return [row for _, row in tagged]
+
+
+def _lt_gt(a: Value, b: Value, ev: Evaluator) -> int:
+    """Dataview's comparator for SORT and GROUP BY: ``<`` first, then ``>``, else equal."""
+    c = ev.compare(a, b)
+    return -1 if c < 0 else (1 if c > 0 else 0)
+
+
+def _js_slice_end(amount: int | float, length: int) -> int:
+    """``rows.slice(0, n)``: fractional n truncated toward zero, negative counts from the end."""
+    if amount != amount:  # NaN
+        return 0
+    if amount == float("inf"):
+        return length
+    if amount == float("-inf"):
+        return 0
+    n = int(amount)
+    return max(0, length + n) if n < 0 else n
+
+
+def _js_template(value: Value) -> str:
+    """``${value}`` in a JS template literal (used in the LIMIT error message)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if is_number(value):
+        return js_number_str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ",".join(_js_template(v) for v in value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    return str(value)
+
+
+def _task_groupings(meaning: IdMeaning, rows: list[dict[str, Any]]) -> list[TaskItem] | list[TaskGroup]:
+    if meaning.kind == "group" and meaning.on is not None:
+        key = meaning.name or "key"
+        return [TaskGroup(r.get(key), _task_groupings(meaning.on, r.get("rows", []))) for r in rows]
+    return [_task_item(r) for r in rows]
+
+
+def _task_item(data: dict[str, Any]) -> TaskItem:
+    return TaskItem(
+        path=data.get("path", ""),
+        line=int(data.get("line", 0)),
+        text=str(data.get("text", "")),
+        status=data.get("status", " ") if data.get("task") else " ",
+        checked=bool(data.get("checked", False)),
+        completed=bool(data.get("completed", False)),
+        children=[_task_item(c) for c in data.get("children", [])],
+        task=bool(data.get("task", False)),
+        parent=data.get("parent"),
+    )
+
+
+EngineFactory = Callable[[Index], QueryEngine]
