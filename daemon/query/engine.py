@@ -9,7 +9,6 @@ whole query fails with Dataview's message (dataview.md §2.4). The result is one
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cmp_to_key
@@ -158,7 +157,9 @@ class QueryEngine:
         rows: list[Row] = []
         for page in self.pages.pages(ids):
             for task in page["file"]["tasks"]:
-                data = copy.deepcopy(task)
+                # Dataview deep-copies each task; a shallow copy is enough here because no step
+                # mutates values in place (FLATTEN and GROUP BY build new row objects).
+                data = dict(task)
                 for key, value in page.items():
                     if key not in data:
                         data[key] = value

@@ -239,7 +239,8 @@ class Evaluator:
         return None if self.link_resolver is None else self.link_resolver(link)
 
     def call(self, func: Value, *args: Value) -> Value:
-        """Call a function value (a lambda, a Python callable, or a function name)."""
+        """Call a function value: a lambda, a function name, or a Python callable -- which, like
+        Dataview's ``FunctionImpl(ctx, ...args)``, receives this evaluator first."""
         self._enter()
         try:
             if isinstance(func, LambdaValue):

@@ -128,9 +128,26 @@ class FunctionBuilder:
         return self
 
     def build(self) -> FunctionImpl:
+        """The dispatching function ``(evaluator, *args) -> value``."""
         name = self.name
         variants = tuple(self.variants)
         vectorized = dict(self.vectorized)
+        # Per argument count: the overloads that can match, in order, up to the first vararg
+        # (``None`` types).  Dispatch order is unchanged; only impossible arities are skipped.
+        by_arity: dict[int, tuple[tuple[tuple[str, ...] | None, FunctionImpl], ...]] = {}
+
+        def candidates(n: int) -> tuple[tuple[tuple[str, ...] | None, FunctionImpl], ...]:
+            found = by_arity.get(n)
+            if found is None:
+                out: list[tuple[tuple[str, ...] | None, FunctionImpl]] = []
+                for variant in variants:
+                    if variant.varargs:
+                        out.append((None, variant.impl))
+                        break
+                    if len(variant.types) == n:
+                        out.append((variant.types, variant.impl))
+                found = by_arity[n] = tuple(out)
+            return found
 
         def dispatch(ev: Evaluator, *args: Value) -> Value:
             types = [type_name(a) for a in args]
@@ -144,13 +161,14 @@ class FunctionBuilder:
                         sub = [args[k][i] if k in lists else args[k] for k in range(len(args))]
                         out.append(ev.call(dispatch, *sub))
                     return out
-            for variant in variants:
-                if variant.varargs:
-                    return variant.impl(ev, *args)
-                if len(variant.types) != len(types):
-                    continue
-                if all(t == "*" or t == actual for t, actual in zip(variant.types, types, strict=True)):
-                    return variant.impl(ev, *args)
+            for wanted, impl in candidates(len(args)):
+                if wanted is None:
+                    return impl(ev, *args)
+                for t, actual in zip(wanted, types, strict=True):
+                    if t != "*" and t != actual:
+                        break
+                else:
+                    return impl(ev, *args)
             raise EvaluationError(
                 f"No implementation of '{name}' found for arguments: {', '.join(types)}"
             )
@@ -274,7 +292,12 @@ _DOT = "[^\\n\\r\\u2028\\u2029]"
 _SHARED_ESCAPES = frozenset("dDwWsSbBnrtvfxu0")
 
 
-def _translate_regex(pattern: str) -> str:
+_LINE_START = "(?:(?<=[\\n\\r\\u2028\\u2029])|(?<![\\s\\S]))"
+_LINE_END = "(?=[\\n\\r\\u2028\\u2029]|\\Z)"
+
+
+def _translate_regex(pattern: str, multiline: bool = False) -> str:
+    """JavaScript pattern source -> Python pattern source (see the module docstring)."""
     out: list[str] = []
     i, n = 0, len(pattern)
     in_class = False
@@ -344,7 +367,9 @@ def _translate_regex(pattern: str) -> str:
         if c == ".":
             out.append(_DOT)
         elif c == "$":
-            out.append("\\Z")
+            out.append(_LINE_END if multiline else "\\Z")
+        elif c == "^" and multiline:
+            out.append(_LINE_START)
         elif c == "(" and pattern.startswith("(?<", i) and not pattern.startswith(("(?<=", "(?<!"), i):
             out.append("(?P<")
             i += 3
@@ -356,15 +381,16 @@ def _translate_regex(pattern: str) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def js_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a JavaScript regular expression source (no flags) with Python's :mod:`re`.
+def js_regex(pattern: str, multiline: bool = False) -> re.Pattern[str]:
+    """Compile a JavaScript regular expression source (flags: none, or ``m`` with ``multiline``)
+    with Python's :mod:`re`.
 
     Raises :class:`re.error` for patterns Python rejects (see the module docstring for gaps).
     """
     with warnings.catch_warnings():
         # Python warns about future set syntax (``[a--b]``) that JavaScript reads literally.
         warnings.simplefilter("ignore", FutureWarning)
-        return re.compile(_translate_regex(pattern), re.ASCII)
+        return re.compile(_translate_regex(pattern, multiline), re.ASCII)
 
 
 def _regex(pattern: str) -> re.Pattern[str]:
@@ -464,56 +490,52 @@ def js_split(text: str, pattern: str, limit: int | float | None = None) -> list[
 # Markdown stripping (display)
 # =================================================================================================
 
-_RM_STEPS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, flags), r)
-    for p, flags, r in (
-        (r"^(-\s*?|\*\s*?|_\s*?){3,}\s*", re.M, ""),  # horizontal rules
-        (r"^([\s\t]*)([*\-+]|\d+\.)\s+", re.M, r"\1"),  # list leaders
-        (r"\n={2,}", 0, "\n"),
-        (r"~{3}.*\n", 0, ""),
-        (r"~~", 0, ""),
-        (r"`{3}.*\n", 0, ""),
-        (r"<[^>]*>", 0, ""),  # html tags
-        (r"^[=\-]{2,}\s*$", 0, ""),
-        (r"\[\^.+?\](: .*?$)?", 0, ""),  # footnotes
-        (r"\s{0,2}\[.*?\]: .*?$", 0, ""),
-        (r"!\[(.*?)\][\[(].*?[\])]", 0, r"\1"),  # images -> alt text
-        (r"\[([^\]]*?)\][\[(].*?[\])]", 0, r"\1"),  # inline links
-        (r"^\s{0,3}>\s?", re.M, ""),  # block quotes
-        (r"^\s{1,2}\[(.*?)\]: (\S+)( \".*?\")?\s*$", 0, ""),  # reference links
-        (r"^(\n)?\s{0,}#{1,6}\s+| {0,}(\n)?\s{0,}#{0,} #{0,}(\n)?\s{0,}$", re.M, r"\1\2\3"),
-        (r"([*_]{1,3})(\S.*?\S{0,1})\1", 0, r"\2"),  # emphasis
-        (r"([*_]{1,3})(\S.*?\S{0,1})\1", 0, r"\2"),
-        (r"(`{3,})(.*?)\1", re.M, r"\2"),  # fenced code
-        (r"`(.+?)`", 0, r"\1"),  # inline code
-        (r"~(.*?)~", 0, r"\1"),  # strike-through
-    )
+#: The replacement steps of the ``remove-markdown`` 0.5 package (Dataview's options: GFM on, list
+#: leaders stripped, image alt text kept), as JavaScript sources with their ``m`` flag and
+#: ``$n`` replacement; run through :func:`js_regex` so ``.``, ``$``, ``\\s`` and ``\\W`` keep their
+#: JavaScript meaning.
+_RM_SOURCE: tuple[tuple[str, bool, str], ...] = (
+    (r"^(-\s*?|\*\s*?|_\s*?){3,}\s*", True, ""),  # horizontal rules
+    (r"^([\s\t]*)([\*\-\+]|\d+\.)\s+", True, "$1"),  # list leaders
+    (r"\n={2,}", False, "\n"),  # setext header underline (GFM)
+    (r"~{3}.*\n", False, ""),  # fenced code (GFM)
+    (r"~~", False, ""),  # strike-through (GFM)
+    (r"`{3}.*\n", False, ""),  # fenced code (GFM)
+    (r"<[^>]*>", False, ""),  # HTML tags (the package runs this twice)
+    (r"<[^>]*>", False, ""),
+    (r"^[=\-]{2,}\s*$", False, ""),  # setext headers
+    (r"\[\^.+?\](\: .*?$)?", False, ""),  # footnotes
+    (r"\s{0,2}\[.*?\]: .*?$", False, ""),
+    (r"\!\[(.*?)\][\[\(].*?[\]\)]", False, "$1"),  # images -> alt text
+    (r"\[([^\]]*?)\][\[\(].*?[\]\)]", False, "$1"),  # inline links
+    (r"^(\n)?\s{0,3}>\s?", True, "$1"),  # block quotes
+    (r"^\s{1,2}\[(.*?)\]: (\S+)( \".*?\")?\s*$", False, ""),  # reference links
+    (r"^(\n)?\s{0,}#{1,6}\s*( (.+))? +#+$|^(\n)?\s{0,}#{1,6}\s*( (.+))?$", True, "$1$3$4$6"),
+    (r"([\*]+)(\S)(.*?\S)??\1", False, "$2$3"),  # * emphasis
+    (r"(^|\W)([_]+)(\S)(.*?\S)??\2($|\W)", False, "$1$3$4$5"),  # _ emphasis
+    (r"(`{3,})(.*?)\1", True, "$2"),  # one-line code blocks
+    (r"`(.+?)`", False, "$1"),  # inline code
+    (r"~(.*?)~", False, "$1"),  # strike-through
 )
+
 
 _RE_WIKILINK_DISPLAY = re.compile(r"\[\[([^|\]]*)\|([^\]]*)\]\]")
 _RE_WIKILINK = re.compile(r"\[\[([^\]]*)\]\]")
 
 
-def _sub_groups(regex: re.Pattern[str], repl: str, text: str) -> str:
-    """``re.sub`` where groups that did not participate expand to ``""`` (JavaScript rules)."""
-
-    def expand(m: re.Match[str]) -> str:
-        return re.sub(r"\\(\d)", lambda g: m.group(int(g.group(1))) or "", repl)
-
-    return regex.sub(expand, text)
-
-
 def remove_markdown(text: str) -> str:
-    """An approximation of the ``remove-markdown`` 0.5 package with Dataview's options (GFM,
-    list leaders stripped, image alt text kept), preceded by Dataview's wiki-link reduction
-    (``[[a|b]]`` -> ``b``, ``[[a]]`` -> ``a``)."""
+    """Dataview's Markdown stripping for ``display()``: wiki links reduced to their display text
+    (``[[a|b]]`` -> ``b``, ``[[a]]`` -> ``a``), then the ``remove-markdown`` 0.5 steps."""
     out = _RE_WIKILINK_DISPLAY.sub(lambda m: m.group(2), text)
     out = _RE_WIKILINK.sub(lambda m: m.group(1), out)
+    if not out:
+        return out
     try:
-        for regex, repl in _RM_STEPS:
-            out = _sub_groups(regex, repl, out)
-    except RecursionError:  # pragma: no cover - remove-markdown swallows its errors too
-        return text
+        for source, multiline, template in _RM_SOURCE:
+            regex = js_regex(source, multiline)
+            out = regex.sub(lambda m, t=template: _expand_js_template(t, m, False), out)
+    except RecursionError:  # pragma: no cover - the package catches its errors and goes on
+        return out
     return out
 
 
