@@ -133,6 +133,7 @@ CONSTRUCTORS = [
     ('date("1609459200000", "x")', _date(2021, 1, 1)),
     ('date("at 1609459200 s", "X")', _date(2021, 1, 1)),
     ('date(null, "yyyy")', None),
+    ("date(2024-03-10T25:00)", _date(2024, 3, 11, 1)),
     ('dur("1 day")', {"duration": {"days": 1}}),
     ('dur("  3h 20m ")', {"duration": {"hours": 3, "minutes": 20}}),
     ('dur("1.5 hours")', {"duration": {"hours": 1.5}}),
@@ -214,6 +215,10 @@ CONSTRUCTOR_ERRORS = [
     ('date("abc", "yyyy")', "Can't handle format (yyyy) on date string (abc)"),
     ('date("abc", "x")', "Not a number for format( (${ f }): ${ d }"),
     ("date(1)", "No implementation of 'date' found for arguments: number"),
+    # Quirk 39: these are not date literals, so they evaluate as calls and fail.
+    ("date(2024)", "No implementation of 'date' found for arguments: number"),
+    ("date(2024-13-01)", "No implementation of 'date' found for arguments: number"),
+    ("date(2024-W11)", "No implementation found for 'number - null'"),
     ('link("a", "b", "c")', "No implementation of 'link' found for arguments: string, string, string"),
     ("typeof()", "No implementation of 'typeof' found for arguments: "),
     ("string(1, 2)", "No implementation of 'string' found for arguments: number, number"),

@@ -18,11 +18,19 @@
 * lambdas close over the row they were created in; missing arguments stay unbound and fall back
   to normal lookup (§4.1 rule 5).
 
+Known differences from Dataview: object indexing and ``contains(object, key)`` see only the
+object's own keys (JavaScript also finds prototype members such as ``constructor``); Python
+exceptions raised inside a built-in (e.g. an integer too large for a double) surface with Python's
+text where V8 would word its own; the depth-limit error below is gardend's own.
+
 Errors are :class:`EvaluationError` with Dataview's message.  Recursion is bounded: the parser
 caps trees at height 200, and the evaluator additionally counts nested evaluation levels
 (sub-expressions, function and lambda calls, vectorised calls) per thread and fails with an
-``EvaluationError`` beyond :data:`MAX_EVALUATION_DEPTH`, well before Python's own limit (which is
-raised, only upwards, when a caller is already deep in the stack).
+``EvaluationError`` beyond :data:`MAX_EVALUATION_DEPTH`.  So that this guard fires before
+Python's own, a top-level evaluation raises ``sys.getrecursionlimit()`` (never lowers it) when the
+caller's stack plus :data:`MAX_EVALUATION_DEPTH` levels would not fit -- with the default limit of
+1000 that happens once, to about 2000; ``RecursionError`` is still mapped to the same error as a
+last resort.
 """
 
 from __future__ import annotations
