@@ -677,15 +677,19 @@ _local_cache: tuple[str | None, _LocalInfo] | None = None
 
 
 def _local_info() -> _LocalInfo:
+    """The local zone, resolved once per process (``TZ`` is read at first use).
+
+    Reading ``os.environ`` on every date creation cost more than the date itself; a process that
+    changes ``TZ`` at run time calls :func:`set_local_zone` (or ``set_local_zone(None)`` to re-read).
+    """
     global _local_cache
     if _local_override is not None:
         return _local_override
-    env = os.environ.get("TZ")
     cached = _local_cache
-    if cached is not None and cached[0] == env:
+    if cached is not None:
         return cached[1]
     info = _resolve_system_zone()
-    _local_cache = (env, info)
+    _local_cache = (os.environ.get("TZ"), info)
     return info
 
 
@@ -746,10 +750,11 @@ def local_zone_name() -> str:
 
 
 def set_local_zone(name: str | None) -> None:
-    """Globally override the local zone (``None`` restores ``TZ`` / ``/etc/localtime``)."""
-    global _local_override
+    """Globally override the local zone (``None`` re-reads ``TZ`` / ``/etc/localtime``)."""
+    global _local_override, _local_cache
     if name is None:
         _local_override = None
+        _local_cache = None
         return
     info = _resolve_zone_spec(name)
     if info is None:
@@ -2413,6 +2418,9 @@ def type_frontmatter_value(obj: Any, normalize_durations: bool = False) -> Value
 def type_name(v: Value) -> str:
     """Dataview ``typeof`` names: ``null number string boolean duration date widget array link
     function object`` (checked in Dataview's ``wrapValue`` order)."""
+    fast = _EXACT_TYPE_NAMES.get(type(v))
+    if fast is not None:  # the common exact types, without the isinstance chain
+        return fast
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -2436,6 +2444,17 @@ def type_name(v: Value) -> str:
     if callable(v):
         return "function"
     return "object"
+
+
+_EXACT_TYPE_NAMES: dict[type, str] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "number",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
 
 
 def is_truthy(v: Value) -> bool:

@@ -191,3 +191,30 @@ def test_every_corpus_block_runs_without_traceback(name: str, tmp_path: Path) ->
             parse_errors.append(f"{path}:{line + 1}")
     # Both rejections are Dataview's own (an empty block; an identifier starting with '_').
     assert len(parse_errors) <= 2, parse_errors
+
+
+def test_engine_follows_index_changes(make_vault: VaultMaker, tmp_path: Path) -> None:
+    """A long-running engine (the daemon's) sees edits, new files and deletions after invalidation."""
+    root = make_vault({"a.md": "---\nscore: 1\n---\n[[b]]", "c.md": "rel:: [[b]]"})
+    index = Index(tmp_path / "i.sqlite")
+    sync = Synchronizer(index, root, workers=1)
+    sync.full_sync()
+    with use_local_zone("UTC"):
+        engine = QueryEngine(index)
+        q = "TABLE WITHOUT ID file.name, score, rel, length(file.inlinks) AS n SORT file.name"
+        assert [[to_result_json(v) for v in r] for r in engine.run(q).rows] == [
+            ["a", 1, None, 0], ["c", None, {"link": "b", "display": None, "subpath": None, "type": "file", "embed": False}, 0],
+        ]
+        (root / "b.md").write_text("[[a]]")
+        (root / "a.md").write_text("---\nscore: 2\n---\n[[b]]")
+        changed = sync.sync_paths(["a.md", "b.md"]).changed_paths
+        engine.apply_changes(changed)
+        rows = [[to_result_json(v) for v in r] for r in engine.run(q).rows]
+        assert rows[0] == ["a", 2, None, 1]  # new score, and b now links to a
+        assert rows[1] == ["b", None, None, 2]  # a and c link to b
+        assert rows[2][2]["link"] == "b.md"  # c's field value now resolves
+        (root / "b.md").unlink()
+        engine.apply_changes(sync.sync_paths(["b.md"]).changed_paths)
+        rows = [[to_result_json(v) for v in r] for r in engine.run(q).rows]
+        assert rows == [["a", 2, None, 0], ["c", None, {"link": "b", "display": None, "subpath": None, "type": "file", "embed": False}, 0]]
+    index.close()

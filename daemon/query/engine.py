@@ -80,6 +80,10 @@ class QueryEngine:
         self.pages = PageStore(index)
 
     # -- public API ------------------------------------------------------------------------------
+    def apply_changes(self, changed_paths: list[str]) -> int:
+        """Call after the index changed (e.g. from the watcher's batch callback)."""
+        return self.pages.invalidate(changed_paths)
+
     def run(self, text: str, this_path: str | None = None) -> QueryResult:
         """Parse and execute; failures come back as :class:`QueryError` (never raised)."""
         try:

@@ -924,9 +924,23 @@ def _equal(ev: Evaluator, a: Value, b: Value) -> bool:
     return ev.compare(a, b) == 0
 
 
+def _contains_in_list(ev: Evaluator, lst: list[Value], x: Value) -> bool:
+    """``contains(list, x)``: any element contains x (recursively). String elements with a string
+    needle are checked directly — the common ``contains(file.tags, "#x")`` — without re-dispatch."""
+    if type(x) is str:
+        for element in lst:
+            if type(element) is str:
+                if x in element:
+                    return True
+            elif ev.call(contains, element, x):
+                return True
+        return False
+    return any(ev.call(contains, e, x) for e in lst)
+
+
 contains = (
     FunctionBuilder("contains")
-    .add("array", "*", impl=lambda ev, lst, x: any(ev.call(contains, e, x) for e in lst))
+    .add("array", "*", impl=_contains_in_list)
     .add("string", "string", impl=lambda ev, h, n: n in h)
     .add("object", "string", impl=lambda ev, o, k: k in o)
     .add("*", "*", impl=_equal)

@@ -11,6 +11,7 @@ path when the target exists, else kept as written.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Iterable
@@ -18,12 +19,100 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..index import Index
-from ..links import resolve
+from ..links import file_lookup_name, resolve
 from ..tags import tag_with_parents
 from ..values import DVDate, Link, Value, canonical_key, from_storage, get_file_title
 
 _DATE_DASHED = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DATE_PLAIN = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+class LazyObject(dict):  # type: ignore[type-arg]
+    """A dict whose expensive values are computed on first access.
+
+    ``file.lists`` / ``file.tasks`` are most of the cost of a page object and most queries never
+    read them. Every way of reading the dict — item access, ``get``, ``in``, iteration, ``len`` —
+    sees the full object (iteration and ``len`` compute the pending values first, in the
+    declared key order), so to the evaluator it is an ordinary object.
+    """
+
+    __slots__ = ("_order", "_pending")
+
+    def __init__(self, data: dict[str, Any], pending: dict[str, Any], order: tuple[str, ...]) -> None:
+        super().__init__(data)
+        self._pending = pending
+        self._order = order
+
+    def _force(self, key: str) -> None:
+        loader = self._pending.pop(key, None)
+        if loader is not None:
+            dict.__setitem__(self, key, loader())
+
+    def _force_all(self) -> None:
+        if not self._pending:
+            return
+        for key in list(self._pending):
+            self._force(key)
+        ordered = [(k, dict.__getitem__(self, k)) for k in self._order if dict.__contains__(self, k)]
+        rest = [(k, v) for k, v in dict.items(self) if k not in self._order]
+        dict.clear(self)
+        dict.update(self, ordered + rest)
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._pending:
+            self._force(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._pending:
+            self._force(key)
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self._pending
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._force_all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + len(self._pending)
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        self._force_all()
+        return dict.keys(self)
+
+    def items(self):  # type: ignore[no-untyped-def]
+        self._force_all()
+        return dict.items(self)
+
+    def values(self):  # type: ignore[no-untyped-def]
+        self._force_all()
+        return dict.values(self)
+
+    def copy(self) -> dict[str, Any]:
+        self._force_all()
+        return dict(dict.items(self))
+
+    def __eq__(self, other: object) -> bool:
+        self._force_all()
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        self._force_all()
+        return dict.__repr__(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        self._force_all()
+        return (dict, (dict(dict.items(self)),))
+
+
+FILE_KEYS = (
+    "path", "folder", "name", "link", "outlinks", "inlinks", "etags", "tags", "aliases", "lists", "tasks",
+    "ctime", "cday", "mtime", "mday", "size", "ext", "starred", "frontmatter", "day",
+)
 
 
 @dataclass
@@ -126,6 +215,58 @@ class PageStore:
         ).fetchone()
         return int(row[0]) if row else None
 
+    # -- invalidation ----------------------------------------------------------------------------
+    def invalidate(self, changed_paths: Iterable[str]) -> int:
+        """Forget the page objects a change to these vault paths can affect; returns how many.
+
+        Affected are: the changed notes themselves; the notes they linked to before and link to
+        now (their ``file.inlinks``); and, when files appeared or disappeared, every note with a
+        link that looks up one of those file names (its resolved link values may change).
+        """
+        changed = set(changed_paths)
+        if not changed:
+            return 0
+        conn = self.index.conn
+        old_paths = self.paths()
+        self._paths = None
+        new_paths = self.paths()
+        by_path_old = {p: i for i, p in old_paths.items()}
+        by_path_new = {p: i for i, p in new_paths.items()}
+        evict: set[int] = set()
+        for path in changed:
+            for note_id in (by_path_old.get(path), by_path_new.get(path)):
+                if note_id is None:
+                    continue
+                evict.add(note_id)
+                cached = self._cache.get(note_id)
+                if cached is not None:  # old link targets lose an inlink
+                    for link in cached["file"]["outlinks"]:
+                        target = by_path_new.get(link.path)
+                        if target is not None:
+                            evict.add(target)
+            note_id = by_path_new.get(path)
+            if note_id is not None:  # new link targets gain an inlink
+                evict.update(
+                    r[0] for r in conn.execute(
+                        "SELECT t.id FROM links l JOIN files t ON t.path = l.target_path WHERE l.note_id = ?",
+                        (note_id,),
+                    )
+                )
+        names = {file_lookup_name(p) for p in changed}
+        file_set_changed = any((p in by_path_old) != (p in by_path_new) for p in changed) or any(
+            not p.lower().endswith(".md") for p in changed
+        )
+        if file_set_changed:
+            self.names = NameTable.load(self.index)
+            lookups = set(names) | {n[:-3] for n in names if n.endswith(".md")}
+            for name in lookups:
+                evict.update(r[0] for r in conn.execute("SELECT note_id FROM links WHERE lookup_name = ?", (name,)))
+            # Field values hold links too; they are resolved from the same names.
+            evict.update(i for i, page in self._cache.items() if _mentions_names(page, lookups))
+        for note_id in evict:
+            self._cache.pop(note_id, None)
+        return len(evict)
+
     # -- pages -----------------------------------------------------------------------------------
     def page(self, note_id: int) -> dict[str, Any] | None:
         pages = self.pages([note_id])
@@ -141,6 +282,11 @@ class PageStore:
         missing = [i for i in ids if i not in self._cache]
         for chunk_start in range(0, len(missing), 500):
             self._load(missing[chunk_start : chunk_start + 500])
+        if len(missing) >= 1000:
+            # Thousands of long-lived page objects make every full cyclic-GC pass walk them all
+            # (hundreds of ms, at random moments of later queries). They hold no reference
+            # cycles, so reference counting frees them; move them out of the collector's view.
+            gc.freeze()
         return [self._cache[i] for i in ids if i in self._cache]
 
     def _load(self, ids: list[int]) -> None:
@@ -248,10 +394,9 @@ class PageStore:
             else Link.file(path, embed=bool(embed), display=display)
             for embed, linkpath, subpath, display, target, _line in link_rows
         ]
-        lists = _build_list_items(path, item_rows, link_rows, names)
         ctime = _local_date(ctime_ns)
         mtime = _local_date(mtime_ns)
-        file_obj: dict[str, Any] = {
+        file_data: dict[str, Any] = {
             "path": path,
             "folder": path[:slash] if slash >= 0 else "",
             "name": name,
@@ -261,8 +406,6 @@ class PageStore:
             "etags": list(etags),
             "tags": all_tags,
             "aliases": list(aliases),
-            "lists": lists,
-            "tasks": [item for item in lists if item.get("task")],
             "ctime": ctime,
             "cday": ctime.strip_time(),
             "mtime": mtime,
@@ -272,15 +415,42 @@ class PageStore:
             "starred": False,
             "frontmatter": dict(frontmatter or {}),
         }
+        lists_cell: list[list[dict[str, Any]]] = []
+
+        def lists() -> list[dict[str, Any]]:
+            if not lists_cell:
+                lists_cell.append(_build_list_items(path, item_rows, link_rows, names))
+            return lists_cell[0]
+
+        def tasks() -> list[dict[str, Any]]:
+            return [item for item in lists() if item.get("task")]
+
+        file_obj = LazyObject(file_data, {"lists": lists, "tasks": tasks}, FILE_KEYS)
         day = _find_day(raw, name)
         if day is not None:
-            file_obj["day"] = day
+            dict.__setitem__(file_obj, "day", day)
         page: dict[str, Any] = {"file": file_obj}
         for key, value in _finalize_fields(raw).items():
             if key == "file":
                 continue  # the implicit object cannot be overridden
             page[key] = value
         return page
+
+
+def _mentions_names(page: dict[str, Any], names: set[str]) -> bool:
+    """Does any link value in the page's fields look up one of these file names?"""
+    stack: list[Any] = [v for k, v in page.items() if k != "file"]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Link):
+            name = value.path.rsplit("/", 1)[-1].lower()
+            if name in names or name.removesuffix(".md") in names:
+                return True
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+    return False
 
 
 def _build_list_items(
@@ -296,8 +466,11 @@ def _build_list_items(
         links_by_line.setdefault(line, []).append(link)
     items: dict[int, dict[str, Any]] = {}
     order: list[int] = []
+    section_links: dict[str | None, Link] = {None: Link.file(path)}
     for line, line_count, list_line, parent, symbol, status, text, block_id, fields_json, tags_json, section in rows:
-        section_link = Link.header(path, section) if section else Link.file(path)
+        section_link = section_links.get(section)
+        if section_link is None:
+            section_link = section_links[section] = Link.header(path, section) if section else Link.file(path)
         item: dict[str, Any] = {
             "symbol": symbol,
             "link": Link.block(path, block_id) if block_id else section_link,
@@ -307,7 +480,11 @@ def _build_list_items(
             "line": line,
             "lineCount": line_count,
             "list": list_line,
-            "outlinks": [lk for ln in range(line, line + line_count) for lk in links_by_line.get(ln, [])],
+            "outlinks": (
+                [lk for ln in range(line, line + line_count) for lk in links_by_line.get(ln, ())]
+                if links_by_line
+                else []
+            ),
             "path": path,
             "children": [],
             "task": status is not None,
