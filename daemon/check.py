@@ -77,11 +77,36 @@ def collect_findings(index: Index) -> list[Finding]:
                 "DataviewJS is not executed by gardend (it runs arbitrary JavaScript); it renders as a notice",
             )
         )
+    findings.extend(_query_findings(index))
     raw = index.get_setting("discovery_problems")
     for path, message in json.loads(raw) if raw else []:
         findings.append(Finding(path, None, "warning", "discovery", message))
     findings.sort(key=lambda f: (f.path, f.line or 0, SEVERITY_ORDER.get(f.severity, 3), f.kind, f.message))
     return findings
+
+
+def _query_findings(index: Index) -> list[Finding]:
+    """Dataview blocks and inline queries that Dataview itself would refuse to parse."""
+    from .query.errors import DQLSyntaxError
+    from .query.parser import parse_expression, parse_query
+
+    out: list[Finding] = []
+    for path, kind, source, line in index.conn.execute(
+        "SELECT f.path, q.kind, q.source, q.line FROM queries q JOIN files f ON f.id = q.note_id"
+        " WHERE q.kind IN ('dataview', 'inline')"
+    ):
+        try:
+            if kind == "dataview":
+                parse_query(source)
+            else:
+                parse_expression(source[1:].strip())
+        except DQLSyntaxError as exc:
+            detail = getattr(exc, "hint", None) or str(exc).strip().splitlines()[-1]
+            where = line + 1 + (1 + getattr(exc, "line", 1) - 1 if kind == "dataview" else 0)
+            out.append(
+                Finding(path, where, "warning", "query-syntax", f"Dataview cannot parse this query: {detail}")
+            )
+    return out
 
 
 def findings_json(findings: list[Finding]) -> str:
