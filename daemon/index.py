@@ -33,18 +33,6 @@ from .tags import tag_with_parents
 from .values import to_storage
 from .vault import FileStat, extension_of
 
-_CHILD_TABLES = (
-    "fields",
-    "links",
-    "tags",
-    "tag_index",
-    "aliases",
-    "headings",
-    "blocks",
-    "list_items",
-    "queries",
-)
-
 
 class IndexOpenError(Exception):
     """The index database cannot be opened or used (locked, corrupt, unwritable)."""
@@ -492,6 +480,9 @@ TABLES = (
     "diagnostics",
 )
 """Tables of a note's rows, in the order of :attr:`PreparedNote.rows`. Every row starts with the file id."""
+
+_CHILD_TABLES = tuple(t for t in TABLES if t not in ("notes", "notes_fts", "diagnostics"))
+"""Tables keyed by ``note_id`` whose rows are replaced when a note is re-scanned."""
 
 _INSERT = {
     "notes": "INSERT INTO notes (file_id, title, frontmatter, body_start_line, publish, text) VALUES (?, ?, ?, ?, ?, ?)",

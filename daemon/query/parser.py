@@ -31,12 +31,18 @@ Recursion is bounded (:data:`MAX_NESTING`) and expression/source trees are bound
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..values import Link, clean_number, parse_date_shorthand, parse_date_text, parse_duration_text
+from ..values import (
+    Link,
+    clean_number,
+    match_emoji,
+    parse_date_shorthand,
+    parse_date_text,
+    parse_duration_text,
+)
 from .ast import (
     BinaryOp,
     BinaryOpSource,
@@ -185,77 +191,11 @@ _DURATION_UNITS = tuple(
     )
 )
 
-# Extended_Pictographic ranges (Unicode emoji-data), the bases the emoji-regex package matches.
-_PICTOGRAPHIC_RANGES = (
-    (0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122),
-    (0x2139, 0x2139), (0x2194, 0x2199), (0x21A9, 0x21AA), (0x231A, 0x231B), (0x2328, 0x2328),
-    (0x2388, 0x2388), (0x23CF, 0x23CF), (0x23E9, 0x23F3), (0x23F8, 0x23FA), (0x24C2, 0x24C2),
-    (0x25AA, 0x25AB), (0x25B6, 0x25B6), (0x25C0, 0x25C0), (0x25FB, 0x25FE), (0x2600, 0x2605),
-    (0x2607, 0x2612), (0x2614, 0x2685), (0x2690, 0x2705), (0x2708, 0x2712), (0x2714, 0x2714),
-    (0x2716, 0x2716), (0x271D, 0x271D), (0x2721, 0x2721), (0x2728, 0x2728), (0x2733, 0x2734),
-    (0x2744, 0x2744), (0x2747, 0x2747), (0x274C, 0x274C), (0x274E, 0x274E), (0x2753, 0x2755),
-    (0x2757, 0x2757), (0x2763, 0x2767), (0x2795, 0x2797), (0x27A1, 0x27A1), (0x27B0, 0x27B0),
-    (0x27BF, 0x27BF), (0x2934, 0x2935), (0x2B05, 0x2B07), (0x2B1B, 0x2B1C), (0x2B50, 0x2B50),
-    (0x2B55, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3297), (0x3299, 0x3299),
-    (0x1F000, 0x1F0FF), (0x1F10D, 0x1F10F), (0x1F12F, 0x1F12F), (0x1F16C, 0x1F171),
-    (0x1F17E, 0x1F17F), (0x1F18E, 0x1F18E), (0x1F191, 0x1F19A), (0x1F1AD, 0x1F1E5),
-    (0x1F201, 0x1F20F), (0x1F21A, 0x1F21A), (0x1F22F, 0x1F22F), (0x1F232, 0x1F23A),
-    (0x1F23C, 0x1F23F), (0x1F249, 0x1F3FA), (0x1F3FB, 0x1F3FF), (0x1F400, 0x1F53D),
-    (0x1F546, 0x1F64F), (0x1F680, 0x1F6FF), (0x1F774, 0x1F77F), (0x1F7D5, 0x1F7FF),
-    (0x1F80C, 0x1F80F), (0x1F848, 0x1F84F), (0x1F85A, 0x1F85F), (0x1F888, 0x1F88F),
-    (0x1F8AE, 0x1F8FF), (0x1F90C, 0x1F93A), (0x1F93C, 0x1F945), (0x1F947, 0x1FAFF),
-    (0x1FC00, 0x1FFFD),
-)  # fmt: skip
-_PICTO_STARTS = tuple(lo for lo, _ in _PICTOGRAPHIC_RANGES)
-_PICTO_ENDS = tuple(hi for _, hi in _PICTOGRAPHIC_RANGES)
-
-
-def _is_pictographic(cp: int) -> bool:
-    if cp < 0xA9:
-        return False
-    k = bisect.bisect_right(_PICTO_STARTS, cp) - 1
-    return k >= 0 and cp <= _PICTO_ENDS[k]
-
-
 def _emoji_end(text: str, i: int) -> int:
-    """End of the emoji sequence starting at ``i``, or -1.
-
-    An approximation of the ``emoji-regex`` package Dataview uses for identifiers and tags:
-    keycaps, flag pairs, pictographic bases with variation selector / skin tone / tag sequence,
-    joined by ZWJ.
-    """
-    n = len(text)
-    ch = text[i]
-    cp = ord(ch)
-    if ch in "#*0123456789":
-        j = i + 1
-        if j < n and text[j] == "\ufe0f":
-            j += 1
-        return j + 1 if j < n and text[j] == "\u20e3" else -1
-    if 0x1F1E6 <= cp <= 0x1F1FF:
-        return i + 2 if i + 1 < n and 0x1F1E6 <= ord(text[i + 1]) <= 0x1F1FF else -1
-    if not _is_pictographic(cp):
-        return -1
-    j = _emoji_tail(text, i + 1)
-    while j + 1 < n and text[j] == "\u200d" and _is_pictographic(ord(text[j + 1])):
-        j = _emoji_tail(text, j + 2)
-    return j
-
-
-def _emoji_tail(text: str, j: int) -> int:
-    """Skip a variation selector, a skin-tone modifier and a tag sequence after an emoji base."""
-    n = len(text)
-    if j < n and text[j] == "\ufe0f":
-        j += 1
-    if j < n and 0x1F3FB <= ord(text[j]) <= 0x1F3FF:
-        j += 1
-    if j < n and 0xE0020 <= ord(text[j]) <= 0xE007E:
-        k = j
-        while k < n and 0xE0020 <= ord(text[k]) <= 0xE007E:
-            k += 1
-        if k < n and text[k] == "\U000e007f":
-            j = k + 1
-    return j
+    """End of the emoji sequence starting at ``i``, or -1 (the value model's emoji matcher,
+    gardend's approximation of the ``emoji-regex`` package Dataview uses)."""
+    j = match_emoji(text, i)
+    return j if j > i else -1
 
 
 def _scan_identifier(text: str, i: int) -> int:
