@@ -218,3 +218,9 @@ def test_engine_follows_index_changes(make_vault: VaultMaker, tmp_path: Path) ->
         rows = [[to_result_json(v) for v in r] for r in engine.run(q).rows]
         assert rows == [["a", 2, None, 0], ["c", None, {"link": "b", "display": None, "subpath": None, "type": "file", "embed": False}, 0]]
     index.close()
+
+
+def test_slow_query_is_stopped(engine: QueryEngine) -> None:
+    engine.settings.timeout_s = 0.0
+    result = engine.run("TABLE FROM #book FLATTEN list(1,2,3,4,5,6,7,8,9,10) AS a FLATTEN list(1,2,3,4,5,6,7,8,9,10) AS b")
+    assert isinstance(result, QueryError) and "longer than 0 s" in result.message

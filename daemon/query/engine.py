@@ -9,6 +9,7 @@ whole query fails with Dataview's message (dataview.md §2.4). The result is one
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cmp_to_key
@@ -45,8 +46,9 @@ from .results import (
 )
 from .sources import SourceError, note_ids_for_source
 
-MAX_ROWS = 2_000_000
-"""A FLATTEN that would produce more rows than this fails instead of exhausting memory."""
+MAX_ROWS = 200_000
+"""A FLATTEN that would produce more rows than this fails instead of exhausting memory (each
+flattened row is a copy of its page's field map, roughly a kilobyte)."""
 
 
 class QueryFailed(Exception):
@@ -65,10 +67,26 @@ class Row:
 
 @dataclass
 class QuerySettings:
-    """The Dataview settings the engine itself uses (dataview.md §6)."""
+    """The Dataview settings the engine itself uses (dataview.md §6), plus gardend's time budget."""
 
     table_id_column_name: str = "File"
     values: ValueSettings = field(default_factory=ValueSettings)
+    timeout_s: float = 30.0
+    """A query still running after this long fails with a clear message instead of hanging."""
+
+
+class _Deadline:
+    """Checked between rows: a pathological query stops instead of occupying the daemon."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.count = 0
+
+    def check(self) -> None:
+        self.count += 1
+        if self.count & 63 == 0 and time.monotonic() > self.end:
+            raise QueryFailed(f"query took longer than {self.seconds:g} s and was stopped")
 
 
 class QueryEngine:
@@ -78,6 +96,7 @@ class QueryEngine:
         self.index = index
         self.settings = settings or QuerySettings()
         self.pages = PageStore(index)
+        self._deadline = _Deadline(self.settings.timeout_s)
 
     # -- public API ------------------------------------------------------------------------------
     def apply_changes(self, changed_paths: list[str]) -> int:
@@ -108,6 +127,7 @@ class QueryEngine:
             raise QueryFailed(str(exc)) from exc
 
     def execute(self, query: ast.Query, this_path: str | None = None) -> QueryResult:
+        self._deadline = _Deadline(self.settings.timeout_s)
         this = {"this": self._this(this_path)}  # the globals every expression sees
         evaluator = self._evaluator(this_path)
         try:
@@ -174,12 +194,14 @@ class QueryEngine:
         self, rows: list[Row], operations: tuple[ast.Operation, ...], ev: Evaluator, this: dict[str, Any]
     ) -> tuple[list[Row], IdMeaning]:
         meaning: IdMeaning = PATH_MEANING
+        tick = self._deadline.check
         for op in operations:
             incoming = len(rows)
             errors: list[str] = []
             if isinstance(op, ast.WhereStep):
                 kept = []
                 for row in rows:
+                    tick()
                     try:
                         if is_truthy(ev.evaluate_with(op.clause, row.data, this)):
                             kept.append(row)
@@ -189,6 +211,7 @@ class QueryEngine:
             elif isinstance(op, ast.SortStep):
                 tagged: list[tuple[list[Value], Row]] = []
                 for row in rows:
+                    tick()
                     try:
                         keys = [ev.evaluate_with(k.expr, row.data, this) for k in op.fields]
                     except EvaluationError as exc:
@@ -211,6 +234,7 @@ class QueryEngine:
             elif isinstance(op, ast.GroupStep):
                 keyed: list[tuple[Value, Row]] = []
                 for row in rows:
+                    tick()
                     try:
                         keyed.append((ev.evaluate_with(op.field.expr, row.data, this), row))
                     except EvaluationError as exc:
@@ -227,6 +251,7 @@ class QueryEngine:
             elif isinstance(op, ast.FlattenStep):
                 flat: list[Row] = []
                 for row in rows:
+                    tick()
                     try:
                         value = ev.evaluate_with(op.field.expr, row.data, this)
                     except EvaluationError as exc:
@@ -259,6 +284,7 @@ class QueryEngine:
         out: list[tuple[Value, dict[str, Value]]] = []
         errors: list[str] = []
         for row in rows:
+            self._deadline.check()
             values: dict[str, Value] = {}
             try:
                 for name, expr in fields.items():
