@@ -770,3 +770,14 @@ def test_any_call_fails_only_with_evaluation_errors(name: str, args: list[ast.Ex
             return
         V.to_result_json(result)
         V.to_string(result)
+
+
+def test_catastrophic_regex_fails_the_row_instead_of_hanging(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gardend.daemon.query.functions as functions_mod
+    from gardend.daemon.query.evaluator import EvaluationError, Evaluator
+    from gardend.daemon.query.parser import parse_expression
+
+    monkeypatch.setattr(functions_mod, "REGEX_TIMEOUT_S", 0.05)
+    expr = parse_expression('regextest("(a|aa)+$", "' + "a" * 60 + 'b")')
+    with pytest.raises(EvaluationError, match="took longer than"):
+        Evaluator().evaluate(expr)
