@@ -414,6 +414,35 @@ def _find_note(engine: Any, name: str) -> str:
     raise CLIError(f"--this {name!r}: no such note in the vault")
 
 
+# ---------------------------------------------------------------------------------------------
+# render
+
+
+@main.command("render")
+@click.argument("args", nargs=-1, required=True)
+@click.option("--published", is_flag=True, help="Render as the published site would (unpublished links and embeds hidden).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--db", type=click.Path(dir_okay=False), help="Index database path.")
+@click.option("--no-sync", is_flag=True, help="Render from the index as it is, without syncing it first.")
+def render_cmd(args: tuple[str, ...], published: bool, config_path: str | None, db: str | None, no_sync: bool) -> None:
+    """Print the HTML body of a note: gardend render [VAULT] NOTE."""
+    from .query.engine import QueryEngine
+    from .render import NoteRenderer, RenderOptions
+
+    if len(args) > 2:
+        raise click.UsageError("expected [VAULT] NOTE")
+    vault, note = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    session = _resolve_session(vault, config_path, db)
+    with session.open_index() as index:
+        if not no_sync:
+            session.synchronizer(index).full_sync()
+        engine = QueryEngine(index)
+        path = _find_note(engine, note)
+        renderer = NoteRenderer(index, session.root, engine, session.config.obsidian.config_dir)
+        options = RenderOptions(published=published, container="div" if published else "obsidian")
+        click.echo(renderer.render(path, options).html.rstrip("\n"))
+
+
 @main.command("info")
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")

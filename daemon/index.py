@@ -179,6 +179,17 @@ class Index:
                 (key, value),
             )
 
+    def _bump_generation(self) -> None:
+        """Count index changes: caches of query results (render cache) compare generations."""
+        self.conn.execute(
+            "INSERT INTO settings(key, value) VALUES ('generation', '1')"
+            " ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
+
+    def generation(self) -> int:
+        value = self.get_setting("generation")
+        return int(value) if value else 0
+
     # -- reading ---------------------------------------------------------------------------------
     def stored_files(self) -> dict[str, StoredFile]:
         rows = self.conn.execute(
@@ -279,6 +290,7 @@ class Index:
                 )
                 stats.touched += 1
             stats.changed_names = changed_names
+            self._bump_generation()
             if resolve_links:
                 stats.links_resolved = self._resolve_affected(rescanned, changed_names)
             else:
@@ -431,11 +443,13 @@ class Index:
             ).fetchall()
             count = self._apply_resolutions(targets, lambda n: table.get(n, []))
             self.set_setting("resolution_pending", None)
+            self._bump_generation()
         return count
 
     def resolve_names(self, changed_names: set[str], exclude: set[int]) -> int:
         """After a multi-batch sync: re-resolve links that the changed file names can affect."""
         with self.transaction():
+            self._bump_generation()
             count = self._resolve_affected([], changed_names, exclude) if changed_names else 0
             self.set_setting("resolution_pending", None)
         return count

@@ -115,7 +115,12 @@ class QueryEngine:
             return QueryError(exc.message, query.header.kind)
 
     def evaluate_inline(self, text: str, this_path: str | None) -> Value:
-        """An inline ``= expr`` query (without the prefix). Raises QueryFailed with Dataview's text."""
+        """An inline ``= expr`` query (``text`` without the ``=``).
+
+        Raises :class:`QueryFailed` whose message is the *complete* text Dataview shows (§2.7):
+        ``Dataview (inline field '<expr>'): Error: …`` for parse errors and
+        ``Dataview (for inline query '= <expr>'): <error>`` for evaluation errors.
+        """
         try:
             expr = parse_expression(text)
         except DQLSyntaxError as exc:
@@ -124,7 +129,7 @@ class QueryEngine:
         try:
             return evaluator.evaluate(expr, {}, self._this(this_path))
         except EvaluationError as exc:
-            raise QueryFailed(str(exc)) from exc
+            raise QueryFailed(f"Dataview (for inline query '= {text}'): {exc}") from exc
 
     def execute(self, query: ast.Query, this_path: str | None = None) -> QueryResult:
         self._deadline = _Deadline(self.settings.timeout_s)

@@ -1,0 +1,170 @@
+"""Rendering notes from the index: the Markdown renderer wired to links, embeds, queries and
+fileClasses, with a cache keyed by what the output depends on.
+
+The renderer (:mod:`gardend.renderers.markdown`) never touches the vault; this module gives it a
+:class:`RenderContext` backed by the index (principle 1: renderers ask the index). A rendered
+note is cached under its content hash and the content hashes of everything it embeds; a note
+with queries also depends on the index generation (any change anywhere may change a result),
+so an unchanged page is never rendered twice.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..renderers.dataview import DataviewHtmlRenderer, FileClass, ObsidianLinkRenderer
+from ..renderers.markdown import RenderContext, RenderedNote, render_markdown
+from .fileclass import FileClassIndex, load_metadata_menu_settings
+from .index import Index
+from .query.engine import QueryEngine, QueryFailed
+from .vault import load_app_settings
+
+
+class NoteNotFound(LookupError):
+    """The requested note is not in the index."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How a page is rendered: as the author sees it, or as the published site would show it."""
+
+    published: bool = False
+    """Links to unpublished notes render unresolved; embeds of them become a placeholder."""
+    container: str = "obsidian"
+    """Wrapper of query results: ``"obsidian"`` (Reading view's block) or ``"div"`` (as published)."""
+
+
+@dataclass
+class _CacheEntry:
+    key: tuple[object, ...]
+    rendered: RenderedNote
+
+
+class NoteRenderer:
+    """Renders notes of one index; safe to share between threads (one render at a time)."""
+
+    def __init__(self, index: Index, root: Path, engine: QueryEngine | None = None,
+                 config_dir: str = ".obsidian") -> None:
+        self.index = index
+        self.root = root
+        self.engine = engine or QueryEngine(index)
+        self.config_dir = config_dir
+        self.fileclasses = FileClassIndex(index, load_metadata_menu_settings(root, config_dir))
+        self.strict_line_breaks = load_app_settings(root, config_dir).strict_line_breaks
+        self._cache: dict[tuple[str, RenderOptions], _CacheEntry] = {}
+        self._lock = threading.RLock()
+        self.hits = 0
+        self.misses = 0
+
+    def reload(self) -> None:
+        """Forget classes, settings and cached pages (after settings files changed)."""
+        with self._lock:
+            self.fileclasses = FileClassIndex(self.index, load_metadata_menu_settings(self.root, self.config_dir))
+            self.strict_line_breaks = load_app_settings(self.root, self.config_dir).strict_line_breaks
+            self._cache.clear()
+
+    # -- index look-ups --------------------------------------------------------------------------
+    def _note_row(self, path: str) -> tuple[str, str, int, int] | None:
+        row = self.index.conn.execute(
+            "SELECT f.content_hash, n.text, n.body_start_line, n.publish FROM files f"
+            " JOIN notes n ON n.file_id = f.id WHERE f.path = ?",
+            (path,),
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2], row[3])
+
+    def _hash_of(self, path: str) -> tuple[str | None, int | None]:
+        row = self.index.conn.execute("SELECT content_hash, size FROM files WHERE path = ?", (path,)).fetchone()
+        return (None, None) if row is None else (row[0], row[1])
+
+    def _has_queries(self, path: str) -> bool:
+        row = self.index.conn.execute(
+            "SELECT 1 FROM queries q JOIN files f ON f.id = q.note_id WHERE f.path = ?"
+            " AND q.kind IN ('dataview', 'inline') LIMIT 1",
+            (path,),
+        ).fetchone()
+        return row is not None
+
+    def _generation(self) -> str | None:
+        return self.index.get_setting("generation")
+
+    # -- rendering -------------------------------------------------------------------------------
+    def render(self, path: str, options: RenderOptions | None = None) -> RenderedNote:
+        options = options or RenderOptions()
+        with self._lock:
+            row = self._note_row(path)
+            if row is None:
+                raise NoteNotFound(path)
+            content_hash, text, _body_start, _publish = row
+            entry = self._cache.get((path, options))
+            if entry is not None and entry.key == self._key(path, content_hash, entry.rendered):
+                self.hits += 1
+                return entry.rendered
+            self.misses += 1
+            rendered = render_markdown(text, self.context(options), path=path)
+            self._cache[(path, options)] = _CacheEntry(self._key(path, content_hash, rendered), rendered)
+            return rendered
+
+    def _key(self, path: str, content_hash: str, rendered: RenderedNote) -> tuple[object, ...]:
+        deps = tuple((p, self._hash_of(p)) for p in rendered.dependencies)
+        generation = self._generation() if self._has_queries(path) else None
+        return (content_hash, deps, generation, self.strict_line_breaks)
+
+    def context(self, options: RenderOptions) -> RenderContext:
+        names = self.engine.pages.names
+        links = self.link_renderer()
+
+        def note_source(target: str) -> tuple[str, int] | None:
+            row = self._note_row(target)
+            return None if row is None else (row[1], row[2])
+
+        def is_published(target: str) -> bool:
+            row = self.index.conn.execute(
+                "SELECT n.publish FROM files f LEFT JOIN notes n ON n.file_id = f.id WHERE f.path = ?", (target,)
+            ).fetchone()
+            if row is None:
+                return False
+            return bool(row[0]) if row[0] is not None else True  # attachments follow their notes
+
+        def render_query(kind: str, source: str, this_path: str) -> str:
+            view = DataviewHtmlRenderer(link_renderer=links, source_path=this_path)
+            if kind == "inline":
+                try:
+                    value = self.engine.evaluate_inline(source, this_path)
+                except QueryFailed as exc:
+                    return '<div><pre class="dataview dataview-error">' + html.escape(exc.message, quote=False) + "</pre></div>"
+                return view.inline_query(value)
+            result = self.engine.run(source, this_path)
+            return view.render_block(result, options.container)  # type: ignore[arg-type]
+
+        return RenderContext(
+            resolve=names.resolve_path,
+            note_source=note_source,
+            is_published=is_published,
+            published_view=options.published,
+            fileclass=self._fileclass,
+            render_query=render_query,
+            strict_line_breaks=self.strict_line_breaks,
+        )
+
+    def link_renderer(self) -> ObsidianLinkRenderer:
+        return ObsidianLinkRenderer(resolve=self.engine.pages.names.resolve_path, fileclass=self._fileclass)
+
+    def _fileclass(self, path: str) -> FileClass | None:
+        info = self.fileclasses.class_of(path)
+        return None if info is None else FileClass(info.name, info.icon)
+
+    def invalidate(self, changed_paths: list[str]) -> None:
+        """Forget what a change can affect (pages are re-validated by key anyway; this frees memory
+        and refreshes the engine's page cache and the fileClass table)."""
+        with self._lock:
+            self.engine.apply_changes(changed_paths)
+            prefix = self.fileclasses.settings.class_files_path
+            if prefix and any(p.startswith(prefix) for p in changed_paths):
+                self.fileclasses = FileClassIndex(self.index, self.fileclasses.settings)
+            else:
+                self.fileclasses._cache.clear()
+            for key in [k for k in self._cache if k[0] in changed_paths]:
+                del self._cache[key]
