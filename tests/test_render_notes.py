@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from gardend.daemon.cli import main
 from gardend.daemon.index import Index
 from gardend.daemon.query.engine import QueryEngine
