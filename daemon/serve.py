@@ -1,0 +1,201 @@
+"""`gardend serve`: index the vault, then watch it and serve the API from one process.
+
+:func:`run_server` is what the CLI command calls. The order of events:
+
+1. open the index for writing and bring it up to date (full sync, progress bar on a terminal);
+2. open a second, read-only connection for the server and build the query engine on it
+   (see :mod:`gardend.daemon.server.state` for why one reader connection and one read thread);
+3. start the watcher: each batch it commits invalidates the engine's page cache and is published
+   to event-stream clients as ``{"type": "changed", "paths": [...]}``;
+4. serve HTTP until SIGINT or SIGTERM, then: event streams closed, server stopped, watcher
+   stopped, both connections closed — in that order, so no handler runs on a closed database.
+
+Binding beyond loopback is allowed but warned about: every ``/api/`` request then needs the
+token, and the Host names the server answers for must be configured (``allowed_hosts``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import signal
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from aiohttp import web
+
+from .config import Config
+from .index import Index
+from .query.engine import QueryEngine
+from .server import EventHub, ServerState, create_app
+from .server.security import load_or_create_token, token_path
+from .sync import Synchronizer, SyncResult
+from .watcher import VaultWatcher, WatchOptions
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "is_loopback", "run_server"]
+
+log = logging.getLogger("gardend.serve")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+class ServeError(Exception):
+    """The server cannot start (e.g. the port is taken); the message is for the user."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding to ``host`` keeps the server reachable from this machine only."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve to anything
+
+
+def _full_sync(sync: Synchronizer, show_progress: bool) -> SyncResult:
+    if not show_progress:
+        return sync.full_sync()
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        transient=True, console=Console(stderr=True),
+    ) as progress:
+        task = progress.add_task("scan", total=None)
+        return sync.full_sync(progress=lambda done, total: progress.update(task, completed=done, total=total))
+
+
+def _watch_options(config: Config, polling: bool) -> WatchOptions:
+    cfg = config.watch
+    return WatchOptions(
+        debounce_ms=cfg.debounce_ms,
+        max_batch_ms=cfg.max_batch_ms,
+        polling=polling or cfg.polling,
+        poll_interval_s=cfg.poll_interval_s,
+        settle_s=cfg.settle_ms / 1000,
+        reconcile_interval_s=cfg.reconcile_interval_s,
+    )
+
+
+def run_server(
+    root: Path,
+    db_path: Path,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    config: Config | None = None,
+    *,
+    allowed_hosts: Iterable[str] = (),
+    polling: bool = False,
+    show_progress: bool | None = None,
+    ready: Callable[[int], None] | None = None,
+) -> None:
+    """Index ``root`` into ``db_path``, then watch and serve on ``host:port`` until a signal.
+
+    ``allowed_hosts`` are extra Host names to answer for (``name`` or ``name:port``: a LAN name,
+    a reverse proxy's name); the bound address itself is added when it is not a wildcard.
+    ``ready(port)`` is called once the socket listens (``port=0`` picks a free port; tests use
+    this). Blocks; returns after a clean shutdown. Must run on the main thread (signal handlers).
+    Raises :class:`ServeError` when the address cannot be bound, ``IndexOpenError`` when the
+    database cannot be opened, ``VaultError`` when the vault cannot be read (the CLI turns each
+    into a one-line message).
+    """
+    config = config or Config()
+    root = Path(root).resolve()
+    if show_progress is None:
+        show_progress = sys.stderr.isatty()
+    with Index(db_path) as writer:
+        sync = Synchronizer(
+            writer, root, workers=config.index.workers, max_bytes=config.index.max_note_bytes,
+            config_dir=config.obsidian.config_dir,
+        )
+        for problem in sync.reload_settings():
+            log.warning(problem)
+        result = _full_sync(sync, show_progress)
+        log.info("indexed %d notes (%d scanned)", result.notes_total, result.scanned)
+        with Index(db_path, readonly=True) as reader:
+            state = _make_state(root, reader, host, allowed_hosts, config)
+            watcher = VaultWatcher(
+                sync, _watch_options(config, polling),
+                on_batch=lambda batch: state.apply_changes(batch.changed_paths),
+                ignore_paths=(Path(db_path).resolve(),),
+            )
+            watcher.start()
+            try:
+                asyncio.run(_serve(state, host, port, ready))
+            finally:
+                watcher.stop()
+                state.shutdown_executor()
+    log.info("stopped")
+
+
+def _make_state(
+    root: Path, reader: Index, host: str, allowed_hosts: Iterable[str], config: Config
+) -> ServerState:
+    names = {h.strip().lower() for h in allowed_hosts if h.strip()}
+    bare = host.strip("[]")
+    if bare not in ("", "0.0.0.0", "::"):
+        names.add(f"[{bare}]" if ":" in bare else bare.lower())
+    beyond = not is_loopback(host)
+    if beyond:
+        log.warning(
+            "listening on %s, beyond this machine: every /api/ request needs the token in %s, and "
+            "only these Host names are answered: %s",
+            host, token_path(root), ", ".join(sorted(names)) or "(none configured: pass allowed_hosts)",
+        )
+    return ServerState(
+        root=root,
+        index=reader,
+        engine=QueryEngine(reader),
+        token=load_or_create_token(root),
+        hub=EventHub(),
+        allowed_hosts=frozenset(names),
+        require_token_for_reads=beyond,
+        config_dir=config.obsidian.config_dir,
+    )
+
+
+async def _serve(state: ServerState, host: str, port: int, ready: Callable[[int], None] | None) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
+            loop.add_signal_handler(sig, stop.set)
+    runner = web.AppRunner(create_app(state), handle_signals=False, shutdown_timeout=5.0)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {_url_host(host)}:{port}: {exc.strerror or exc}") from exc
+        bound = _bound_port(runner) or port
+        log.info("serving %s on http://%s:%d/ (token file: %s)", state.root, _url_host(host), bound, token_path(state.root))
+        if ready is not None:
+            ready(bound)
+        await stop.wait()
+        log.info("shutting down")
+    finally:
+        await runner.cleanup()  # on_shutdown closes the event streams before handlers are awaited
+
+
+def _bound_port(runner: web.AppRunner) -> int | None:
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    return None
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host

@@ -1,0 +1,336 @@
+"""The JSON API under ``/api/``: notes, one note, queries, full-text search, events, OpenAPI.
+
+Handlers are thin: they validate input (every path through :func:`safe_vault_path`), run the
+database work on the read thread (:meth:`ServerState.read`) and shape JSON. What a note *is*
+comes from :func:`gardend.daemon.export.note_object`, so the API and ``gardend export`` agree;
+query results use the same JSON and HTML renderers as ``gardend query``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import json
+import math
+import re
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from ...renderers.dataview import FileClass, ObsidianLinkRenderer, render_html
+from ...renderers.dataview_json import result_to_json
+from .. import __version__
+from ..export import note_object
+from ..fileclass import FileClassIndex, load_metadata_menu_settings
+from ..query.results import QueryError
+from .events import CLOSED, OVERFLOW
+from .openapi import openapi_document
+from .paths import UnsafePathError, safe_vault_path
+from .security import STATE_KEY
+from .state import ReadContext, ServerState
+
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "add_routes"]
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+SNIPPET_TOKENS = 16
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"  # private-use: cannot clash with note text markup
+QUERY_FORMATS = ("json", "html")
+
+
+def _finite(value: Any) -> Any:
+    """Non-finite floats as Dataview's JSON encodes them (``{"number": "NaN"}``, §8).
+
+    Raw frontmatter keeps YAML's ``.nan``/``.inf`` as floats; ``JSON.parse`` in a browser rejects
+    ``NaN``, so the API writes them the way typed values are already written.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"number": "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")}
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _dumps(data: Any) -> str:
+    try:
+        return json.dumps(data, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # a non-finite float somewhere (rare): encode it, stay strict JSON
+        return json.dumps(_finite(data), ensure_ascii=False, allow_nan=False)
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    """UTF-8 as is, and strict JSON that any client's parser accepts."""
+    return web.json_response(data, status=status, dumps=_dumps)
+
+
+def _bad_request(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=message)
+
+
+def _state(request: web.Request) -> ServerState:
+    return request.app[STATE_KEY]
+
+
+def _int_param(query: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _bad_request(f"'{name}' must be an integer") from None
+    if not lo <= value <= hi:
+        raise _bad_request(f"'{name}' must be between {lo} and {hi}")
+    return value
+
+
+def _vault_path(state: ServerState, raw: str | None, name: str = "path") -> str:
+    if raw is None:
+        raise _bad_request(f"missing '{name}' parameter")
+    try:
+        return safe_vault_path(state.root, raw)
+    except UnsafePathError as exc:
+        raise _bad_request(f"'{name}': {exc}") from None
+
+
+# -- GET /api/health -----------------------------------------------------------------------------
+async def health(request: web.Request) -> web.Response:
+    state = _state(request)
+    notes = await state.read(lambda ctx: ctx.index.note_count())
+    return _json({"status": "ok", "version": __version__, "notes": notes, "subscribers": state.hub.subscriber_count})
+
+
+# -- GET /api/notes ------------------------------------------------------------------------------
+async def list_notes(request: web.Request) -> web.Response:
+    offset = _int_param(request.query, "offset", 0, 0, 2**62)
+    limit = _int_param(request.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+
+    def work(ctx: ReadContext) -> dict[str, Any]:
+        conn = ctx.index.conn
+        total = ctx.index.note_count()
+        rows = conn.execute(
+            "SELECT f.path, n.title, n.publish, f.excluded FROM files f JOIN notes n ON n.file_id = f.id"
+            " ORDER BY f.path LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+        notes = [
+            {"path": p, "title": t, "publish": bool(pub), "excluded": bool(exc)} for p, t, pub, exc in rows
+        ]
+        return {"total": total, "offset": offset, "limit": limit, "notes": notes}
+
+    return _json(await _state(request).read(work))
+
+
+# -- GET /api/note -------------------------------------------------------------------------------
+def note_detail(ctx: ReadContext, path: str) -> dict[str, Any] | None:
+    """The export object of a note plus what only a live index can say about it.
+
+    ``permalink`` is reserved for the site output (null until publishing computes it);
+    ``backlinks`` are the links in other notes (and this one) that resolve to it; ``unresolved``
+    are its own links that resolve to nothing.
+    """
+    obj = note_object(ctx.index, path)
+    if obj is None:
+        return None
+    conn = ctx.index.conn
+    ctime = conn.execute("SELECT ctime_ns FROM files WHERE path = ?", (path,)).fetchone()
+    obj["ctime_ns"] = ctime[0] if ctime else None
+    obj["permalink"] = None
+    obj["backlinks"] = [
+        {"source": src, "original": original, "embed": bool(embed), "subpath": subpath, "line": line, "col": col}
+        for src, original, embed, subpath, line, col in conn.execute(
+            "SELECT f.path, l.original, l.embed, l.subpath, l.line, l.col FROM links l"
+            " JOIN files f ON f.id = l.note_id WHERE l.target_path = ? ORDER BY f.path, l.seq",
+            (path,),
+        )
+    ]
+    obj["unresolved"] = [link for link in obj["links"] if link["resolved"] is None]
+    return obj
+
+
+async def get_note(request: web.Request) -> web.Response:
+    state = _state(request)
+    path = _vault_path(state, request.query.get("path"))
+    obj = await state.read(lambda ctx: note_detail(ctx, path))
+    if obj is None:
+        raise web.HTTPNotFound(text=f"no note at {path!r} in the index")
+    return _json(obj)
+
+
+# -- POST /api/query -----------------------------------------------------------------------------
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json(loads=json.loads)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _bad_request("request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise _bad_request("request body must be a JSON object")
+    return body
+
+
+def _find_this(ctx: ReadContext, path: str) -> str | None:
+    """``this`` as the CLI's ``--this`` takes it: exact path, path + ``.md``, or a link name."""
+    store = ctx.engine.pages
+    for candidate in (path, path + ".md"):
+        if store.id_for_path(candidate) is not None:
+            return candidate
+    resolved = store.names.resolve_path(path, "")
+    if resolved is not None and store.id_for_path(resolved) is not None:
+        return resolved
+    return None
+
+
+def _link_renderer(ctx: ReadContext) -> ObsidianLinkRenderer:
+    """Links resolved against the vault, decorated with Metadata Menu classes (as the CLI does)."""
+    classes = FileClassIndex(ctx.index, load_metadata_menu_settings(ctx.root, ctx.config_dir))
+
+    def fileclass(path: str) -> FileClass | None:
+        info = classes.class_of(path)
+        return None if info is None else FileClass(info.name, info.icon)
+
+    return ObsidianLinkRenderer(resolve=ctx.engine.pages.names.resolve_path, fileclass=fileclass)
+
+
+async def run_query(request: web.Request) -> web.Response:
+    state = _state(request)
+    body = await _json_body(request)
+    text = body.get("query")
+    if not isinstance(text, str) or not text.strip():
+        raise _bad_request("'query' must be a non-empty string")
+    fmt = body.get("format", "json")
+    if fmt not in QUERY_FORMATS:
+        raise _bad_request(f"'format' must be one of {', '.join(QUERY_FORMATS)}")
+    this_raw = body.get("this")
+    if this_raw is not None and not isinstance(this_raw, str):
+        raise _bad_request("'this' must be a string (a vault path) or null")
+    this_checked = _vault_path(state, this_raw, "this") if this_raw is not None else None
+
+    def work(ctx: ReadContext) -> dict[str, Any] | None:
+        this_path = None
+        if this_checked is not None:
+            this_path = _find_this(ctx, this_checked)
+            if this_path is None:
+                return None
+        result = ctx.engine.run(text, this_path)
+        if fmt == "json":
+            return result_to_json(result)
+        out: dict[str, Any] = {
+            "html": render_html(result, source_path=this_path or "", link_renderer=_link_renderer(ctx))
+        }
+        if isinstance(result, QueryError):
+            out.update(result_to_json(result))
+        return out
+
+    data = await state.read(work)
+    if data is None:
+        raise web.HTTPNotFound(text=f"'this': no note {this_checked!r} in the vault")
+    return _json(data)
+
+
+# -- GET /api/search -----------------------------------------------------------------------------
+def plain_fts_query(text: str) -> str:
+    """A search-box string as a safe FTS5 query: every word must occur, the last one as a prefix.
+
+    Each word is quoted, so characters that are FTS5 syntax (``"``, ``*``, ``:``, ``-``, ``AND``)
+    are just text and no input can be a syntax error.
+    """
+    words = re.findall(r"\w+", text)
+    if not words:
+        raise _bad_request("'q' contains no words to search for")
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _snippet_html(raw: str) -> str:
+    return html.escape(raw, quote=False).replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
+
+
+async def search(request: web.Request) -> web.Response:
+    q = request.query.get("q", "")
+    if not q.strip():
+        raise _bad_request("missing 'q' parameter")
+    syntax = request.query.get("syntax", "plain")
+    if syntax not in ("plain", "fts"):
+        raise _bad_request("'syntax' must be 'plain' or 'fts'")
+    match = plain_fts_query(q) if syntax == "plain" else q
+    offset = _int_param(request.query, "offset", 0, 0, 2**62)
+    limit = _int_param(request.query, "limit", 20, 1, 100)
+
+    def work(ctx: ReadContext) -> list[dict[str, Any]] | str:
+        try:
+            rows = ctx.index.conn.execute(
+                "SELECT f.path, n.title, snippet(notes_fts, -1, ?, ?, '…', ?), bm25(notes_fts, 5.0, 1.0) AS rank"
+                " FROM notes_fts JOIN files f ON f.id = notes_fts.rowid JOIN notes n ON n.file_id = f.id"
+                " WHERE notes_fts MATCH ? AND f.excluded = 0 ORDER BY rank, f.path LIMIT ? OFFSET ?",
+                (_MARK_OPEN, _MARK_CLOSE, SNIPPET_TOKENS, match, limit, offset),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            return str(exc)
+        return [
+            {"path": p, "title": t, "snippet": _snippet_html(s or ""), "score": -rank}
+            for p, t, s, rank in rows
+        ]
+
+    results = await _state(request).read(work)
+    if isinstance(results, str):
+        raise _bad_request(f"invalid search query: {results}")
+    return _json({"query": q, "syntax": syntax, "offset": offset, "limit": limit, "results": results})
+
+
+# -- GET /api/events -----------------------------------------------------------------------------
+def _sse(event: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-Sent Events: one ``data:`` line of JSON per index change; comments as heartbeats."""
+    state = _state(request)
+    if request.method == "HEAD":  # no stream to hold open for a client that wants no body
+        return web.Response(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    sub = state.hub.subscribe()
+    if sub is None:
+        raise web.HTTPServiceUnavailable(text="too many event-stream clients, or shutting down")
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+    try:
+        await response.prepare(request)
+        await response.write(b"retry: 3000\n: connected\n\n")
+        while True:
+            try:
+                event = await asyncio.wait_for(sub.get(), timeout=state.heartbeat_s)
+            except TimeoutError:
+                await response.write(b": heartbeat\n\n")
+                continue
+            await response.write(_sse(event))
+            if event is CLOSED or event is OVERFLOW:
+                break
+    except ConnectionError:
+        pass  # the client went away
+    finally:
+        state.hub.unsubscribe(sub)
+    with contextlib.suppress(ConnectionError):
+        await response.write_eof()
+    return response
+
+
+# -- GET /api/openapi.json -----------------------------------------------------------------------
+async def openapi(request: web.Request) -> web.Response:
+    return _json(openapi_document(__version__))
+
+
+def add_routes(app: web.Application) -> None:
+    """Every API route; the OpenAPI test checks this list against :mod:`.openapi`."""
+    app.router.add_get("/api/health", health)
+    app.router.add_get("/api/notes", list_notes)
+    app.router.add_get("/api/note", get_note)
+    app.router.add_post("/api/query", run_query)
+    app.router.add_get("/api/search", search)
+    app.router.add_get("/api/events", events)
+    app.router.add_get("/api/openapi.json", openapi)

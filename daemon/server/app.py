@@ -1,0 +1,36 @@
+"""The aiohttp application: middlewares, routes and lifecycle hooks around a :class:`ServerState`.
+
+``create_app`` builds nothing it would have to own: the state (index connection, engine, hub)
+is made by the caller (``run_server`` or a test), which also closes it. The app only binds the
+event hub to its loop at start-up and ends event streams at shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from .api import add_routes
+from .security import STATE_KEY, middlewares, security_headers
+from .state import ServerState
+
+__all__ = ["ServerState", "create_app"]
+
+
+def create_app(state: ServerState) -> web.Application:
+    """The API app. Site pages (through ``state.page_renderer``) will be added here later."""
+    app = web.Application(middlewares=middlewares(), client_max_size=state.max_body)
+    app[STATE_KEY] = state
+    app.on_response_prepare.append(security_headers)
+    add_routes(app)
+
+    async def bind_hub(app: web.Application) -> None:
+        state.hub.bind(asyncio.get_running_loop())
+
+    async def close_streams(app: web.Application) -> None:
+        await state.hub.close()
+
+    app.on_startup.append(bind_hub)
+    app.on_shutdown.append(close_streams)
+    return app

@@ -1,0 +1,378 @@
+"""The OpenAPI 3.1 description of the JSON API, written by hand.
+
+Hand-written rather than generated because the handlers are plain functions and the document is
+the contract plugin authors code against: it should read well and change deliberately. A test
+compares its paths and methods with the app's router, so a route cannot be added without it.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+__all__ = ["openapi_document"]
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+_JSON = "application/json"
+
+
+def _ok(schema_ref: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {_JSON: {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    base = {"401": _ERROR, "421": _ERROR, "500": _ERROR}
+    base.update({str(c): _ERROR for c in codes})
+    return base
+
+
+_PAGING = [
+    {"name": "offset", "in": "query", "required": False, "description": "Number of items to skip.",
+     "schema": {"type": "integer", "minimum": 0, "default": 0}},
+]
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "message"],
+                "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+            }
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "version", "notes", "subscribers"],
+        "properties": {
+            "status": {"const": "ok"},
+            "version": {"type": "string"},
+            "notes": {"type": "integer", "description": "Notes in the index."},
+            "subscribers": {"type": "integer", "description": "Open event streams."},
+        },
+    },
+    "NoteSummary": {
+        "type": "object",
+        "required": ["path", "title", "publish", "excluded"],
+        "properties": {
+            "path": {"type": "string", "description": "Vault path, '/'-separated."},
+            "title": {"type": "string"},
+            "publish": {"type": "boolean", "description": "Flagged `dg-publish: true`."},
+            "excluded": {"type": "boolean", "description": "Matched by Obsidian's 'Excluded files'."},
+        },
+    },
+    "NoteList": {
+        "type": "object",
+        "required": ["total", "offset", "limit", "notes"],
+        "properties": {
+            "total": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "limit": {"type": "integer"},
+            "notes": {"type": "array", "items": {"$ref": "#/components/schemas/NoteSummary"}},
+        },
+    },
+    "Value": {
+        "description": "A Dataview value in gardend's JSON encoding (null, boolean, number, string, "
+        "array, or an object with a `type` member for links, dates, durations, non-finite numbers).",
+    },
+    "Link": {
+        "type": "object",
+        "required": ["original", "kind", "embed", "linkpath", "line", "col", "resolved"],
+        "properties": {
+            "original": {"type": "string", "description": "The link exactly as written."},
+            "kind": {"enum": ["wiki", "markdown", "frontmatter"]},
+            "embed": {"type": "boolean"},
+            "linkpath": {"type": "string"},
+            "subpath": {"type": ["string", "null"]},
+            "display": {"type": ["string", "null"]},
+            "line": {"type": "integer", "description": "0-based."},
+            "col": {"type": "integer"},
+            "key": {"type": ["string", "null"], "description": "Frontmatter key path of a frontmatter link."},
+            "resolved": {"type": ["string", "null"], "description": "Target vault path; null when unresolved."},
+            "ambiguous": {"type": ["array", "null"], "items": {"type": "string"}},
+        },
+    },
+    "Backlink": {
+        "type": "object",
+        "required": ["source", "original", "embed", "line", "col"],
+        "properties": {
+            "source": {"type": "string", "description": "Vault path of the linking note."},
+            "original": {"type": "string"},
+            "embed": {"type": "boolean"},
+            "subpath": {"type": ["string", "null"]},
+            "line": {"type": "integer"},
+            "col": {"type": "integer"},
+        },
+    },
+    "Note": {
+        "type": "object",
+        "description": "The note as `gardend export` writes it, plus ctime_ns, permalink, backlinks and unresolved.",
+        "required": [
+            "path", "title", "size", "mtime_ns", "ctime_ns", "content_hash", "publish", "excluded",
+            "frontmatter", "fields", "tags", "aliases", "headings", "blocks", "lists", "links", "queries",
+            "diagnostics", "permalink", "backlinks", "unresolved",
+        ],
+        "properties": {
+            "path": {"type": "string"},
+            "title": {"type": "string"},
+            "size": {"type": "integer"},
+            "mtime_ns": {"type": "integer"},
+            "ctime_ns": {"type": ["integer", "null"]},
+            "content_hash": {"type": ["string", "null"]},
+            "publish": {"type": "boolean"},
+            "excluded": {"type": "boolean"},
+            "frontmatter": {"type": ["object", "null"]},
+            "fields": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["key", "value", "source", "line"],
+                    "properties": {
+                        "key": {"type": "string"},
+                        "value": {"$ref": "#/components/schemas/Value"},
+                        "source": {"enum": ["frontmatter", "list", "inline"]},
+                        "line": {"type": ["integer", "null"]},
+                    },
+                },
+            },
+            "tags": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["tag", "source", "line"],
+                    "properties": {
+                        "tag": {"type": "string"},
+                        "source": {"enum": ["inline", "frontmatter"]},
+                        "line": {"type": ["integer", "null"]},
+                    },
+                },
+            },
+            "aliases": {"type": "array", "items": {"type": "string"}},
+            "headings": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"level": {"type": "integer"}, "text": {"type": "string"}, "line": {"type": "integer"}},
+                },
+            },
+            "blocks": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"}, "line": {"type": "integer"},
+                        "end_line": {"type": "integer"}, "kind": {"type": "string"},
+                    },
+                },
+            },
+            "lists": {"type": "array", "items": {"type": "object", "description": "List items and tasks."}},
+            "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}},
+            "queries": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"kind": {"type": "string"}, "line": {"type": "integer"}, "source": {"type": "string"}},
+                },
+            },
+            "diagnostics": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "kind": {"type": "string"}, "severity": {"enum": ["error", "warning"]},
+                        "line": {"type": ["integer", "null"]}, "message": {"type": "string"},
+                    },
+                },
+            },
+            "permalink": {"type": ["string", "null"], "description": "Site URL path; null until publishing computes it."},
+            "backlinks": {"type": "array", "items": {"$ref": "#/components/schemas/Backlink"}},
+            "unresolved": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}},
+        },
+    },
+    "QueryRequest": {
+        "type": "object",
+        "required": ["query"],
+        "properties": {
+            "query": {"type": "string", "description": "A Dataview (DQL) query."},
+            "this": {"type": ["string", "null"], "description": "The note `this` means: vault path, with or without .md, or a link name."},
+            "format": {"enum": ["json", "html"], "default": "json"},
+        },
+    },
+    "QueryResult": {
+        "description": "gardend's JSON encoding of a Dataview result (`gardend query --format json`). "
+        "A failed query is `{type: error, message}` with status 200.",
+        "type": "object",
+        "required": ["type"],
+        "properties": {
+            "type": {"enum": ["table", "list", "task", "calendar", "error"]},
+            "headers": {"type": "array", "items": {"type": "string"}},
+            "rows": {"type": "array"},
+            "message": {"type": "string"},
+        },
+    },
+    "QueryHtml": {
+        "type": "object",
+        "required": ["html"],
+        "properties": {
+            "html": {"type": "string", "description": "Dataview's HTML for the result (or its error)."},
+            "type": {"const": "error", "description": "Present only when the query failed."},
+            "message": {"type": "string"},
+        },
+    },
+    "SearchResults": {
+        "type": "object",
+        "required": ["query", "syntax", "offset", "limit", "results"],
+        "properties": {
+            "query": {"type": "string"},
+            "syntax": {"enum": ["plain", "fts"]},
+            "offset": {"type": "integer"},
+            "limit": {"type": "integer"},
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["path", "title", "snippet", "score"],
+                    "properties": {
+                        "path": {"type": "string"},
+                        "title": {"type": "string"},
+                        "snippet": {
+                            "type": "string",
+                            "description": "HTML: escaped note text with matches in <mark> elements.",
+                        },
+                        "score": {"type": "number", "description": "Relevance (negated bm25); higher is better."},
+                    },
+                },
+            },
+        },
+    },
+}
+
+_PATHS: dict[str, Any] = {
+    "/api/health": {
+        "get": {
+            "operationId": "health",
+            "summary": "Liveness and index size.",
+            "responses": {"200": _ok("Health", "The server is up."), **_errors()},
+        }
+    },
+    "/api/notes": {
+        "get": {
+            "operationId": "listNotes",
+            "summary": "Notes in path order, paged.",
+            "parameters": [
+                *_PAGING,
+                {"name": "limit", "in": "query", "required": False, "description": "Page size.",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+            ],
+            "responses": {"200": _ok("NoteList", "A page of notes."), **_errors(400)},
+        }
+    },
+    "/api/note": {
+        "get": {
+            "operationId": "getNote",
+            "summary": "One note: frontmatter, typed fields, tags, links, backlinks, unresolved links.",
+            "parameters": [
+                {"name": "path", "in": "query", "required": True,
+                 "description": "Vault path of the note (relative, '/'-separated; '..' and absolute paths are refused).",
+                 "schema": {"type": "string"}},
+            ],
+            "responses": {"200": _ok("Note", "The note."), **_errors(400, 404)},
+        }
+    },
+    "/api/query": {
+        "post": {
+            "operationId": "runQuery",
+            "summary": "Run a Dataview query; failures are answered with status 200 and type 'error'.",
+            "security": [{"bearer": []}],
+            "requestBody": {
+                "required": True,
+                "content": {_JSON: {"schema": {"$ref": "#/components/schemas/QueryRequest"}}},
+            },
+            "responses": {
+                "200": {
+                    "description": "The result as JSON, or as Dataview's HTML when format is 'html'.",
+                    "content": {_JSON: {"schema": {"oneOf": [
+                        {"$ref": "#/components/schemas/QueryResult"},
+                        {"$ref": "#/components/schemas/QueryHtml"},
+                    ]}}},
+                },
+                **_errors(400, 404, 413),
+            },
+        }
+    },
+    "/api/search": {
+        "get": {
+            "operationId": "search",
+            "summary": "Full-text search over titles and note text, best matches first (bm25).",
+            "parameters": [
+                {"name": "q", "in": "query", "required": True, "description": "What to search for.",
+                 "schema": {"type": "string"}},
+                {"name": "syntax", "in": "query", "required": False,
+                 "description": "'plain': every word must occur, the last as a prefix (never a syntax error); "
+                 "'fts': SQLite FTS5 query syntax (errors give 400).",
+                 "schema": {"enum": ["plain", "fts"], "default": "plain"}},
+                *_PAGING,
+                {"name": "limit", "in": "query", "required": False, "description": "Page size.",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+            ],
+            "responses": {"200": _ok("SearchResults", "Matching notes."), **_errors(400)},
+        }
+    },
+    "/api/events": {
+        "get": {
+            "operationId": "events",
+            "summary": "Server-Sent Events: index changes for live reload and plugin clients.",
+            "description": "Each event is one `data:` line holding JSON: `{type: changed, paths: [...]}` after "
+            "every index update; `{type: overflow}` when the client was too slow and is dropped (reload, "
+            "reconnect); `{type: closed}` at shutdown. Comment lines are heartbeats.",
+            "responses": {
+                "200": {
+                    "description": "An event stream.",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                },
+                **_errors(503),
+            },
+        }
+    },
+    "/api/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document.",
+            "responses": {
+                "200": {"description": "OpenAPI 3.1 document.", "content": {_JSON: {"schema": {"type": "object"}}}},
+                **_errors(),
+            },
+        }
+    },
+}
+
+
+def openapi_document(version: str) -> dict[str, Any]:
+    """A fresh copy of the document (callers may not mutate the shared one)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "gardend API",
+            "version": version,
+            "description": "The local JSON API of gardend. Requests must name the server in Host "
+            "(localhost, 127.0.0.1 or [::1] at its port, or a configured name); POST requests, and "
+            "every request when the server listens beyond loopback, need `Authorization: Bearer <token>` "
+            "(the token is in the vault's state folder). Errors are `{error: {status, message}}`.",
+        },
+        "servers": [{"url": "/"}],
+        # Reads are open on loopback and need the token beyond it; POST always needs it.
+        "security": [{}, {"bearer": []}],
+        "paths": copy.deepcopy(_PATHS),
+        "components": {
+            "schemas": copy.deepcopy(_SCHEMAS),
+            "responses": {
+                "Error": {
+                    "description": "An error.",
+                    "content": {_JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+            },
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
