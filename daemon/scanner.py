@@ -45,7 +45,7 @@ from .tags import (
     split_frontmatter_aliases_dataview,
     split_frontmatter_tags_dataview,
 )
-from .values import parse_inline_value, type_frontmatter_value
+from .values import js_truthy, parse_inline_value, type_frontmatter_value
 
 DEFAULT_MAX_BYTES = 50_000_000
 _BINARY_SAMPLE = 8192
@@ -241,18 +241,8 @@ def _frontmatter_metadata(record: NoteRecord, data: dict) -> None:
     if isinstance(title, str) and title.strip():
         record.title = title.strip()
     flag = data.get("dg-publish")
-    record.publish = _js_truthy(flag) and flag != "false"
+    record.publish = js_truthy(flag) and flag != "false"
     _frontmatter_links(record, data, "")
-
-
-def _js_truthy(value: object) -> bool:
-    if value is None or value is False:
-        return False
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value != 0 and value == value
-    if isinstance(value, str):
-        return value != ""
-    return True
 
 
 def _frontmatter_links(record: NoteRecord, value: object, key: str) -> None:

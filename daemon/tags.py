@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from .inline_fields import JS_WHITESPACE, JS_WHITESPACE_CLASS
+from .values import js_truthy
 
 __all__ = [
     "find_list_item_tags",
@@ -194,23 +195,13 @@ def _js_string(value: Any) -> str:
     return str(value)
 
 
-def _js_truthy(value: Any) -> bool:
-    if value is None or value is False:
-        return False
-    if isinstance(value, int | float):
-        return value == value and value != 0
-    if isinstance(value, str):
-        return value != ""
-    return True  # lists and objects are truthy in JS even when empty
-
-
 def _split_tag_or_alias(value: Any, splitter: re.Pattern[str]) -> Iterable[str]:
     """Dataview's ``splitFrontmatterTagOrAlias``: recursive over arrays (falsy items skipped)."""
     if value is None:
         return
     if isinstance(value, list | tuple):
         for item in value:
-            if _js_truthy(item):
+            if js_truthy(item):
                 yield from _split_tag_or_alias(item, splitter)
         return
     for piece in splitter.split(_js_string(value)):
@@ -242,7 +233,7 @@ def split_frontmatter_aliases_dataview(value: Any) -> list[str]:
     not filtered (``[a, ""]`` keeps ``""``, a null element becomes ``"null"``, as in Dataview).
     Anything else: stringified, split on ``,``, trimmed, empty pieces dropped.
     """
-    if not _js_truthy(value):
+    if not js_truthy(value):
         return []
     if isinstance(value, list | tuple):
         return [_js_trim(_js_string(item)) for item in value]

@@ -2457,6 +2457,19 @@ _EXACT_TYPE_NAMES: dict[type, str] = {
 }
 
 
+def js_truthy(value: Any) -> bool:
+    """JavaScript truthiness of a plain (YAML/JSON) value: ``false``, ``0``, ``NaN``, ``""`` and
+    ``null`` are falsy; lists and objects are truthy even when empty (unlike :func:`is_truthy`).
+    The Digital Garden plugin and Dataview's task fields test values this way."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, int | float):
+        return value == value and value != 0
+    if isinstance(value, str):
+        return value != ""
+    return True
+
+
 def is_truthy(v: Value) -> bool:
     """Dataview ``Values.isTruthy`` (§3.7)."""
     if v is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..values import js_truthy
 from .slug import slugify
 
 
@@ -25,16 +26,10 @@ def parse_rewrite_rules(text: str) -> list[RewriteRule]:
     return rules
 
 
-def _truthy(value: Any) -> bool:
-    if value is None or value is False or value == "" or value == 0:
-        return False
-    return True
-
-
 def garden_path(vault_path: str, frontmatter: dict[str, Any] | None, rules: list[RewriteRule]) -> str:
     """``dg-path`` verbatim when set, else the vault path after the first matching rewrite rule."""
     fm = frontmatter or {}
-    if _truthy(fm.get("dg-path")):
+    if js_truthy(fm.get("dg-path")):
         return str(fm["dg-path"])
     for rule in rules:
         if vault_path.startswith(rule.source):
@@ -63,7 +58,7 @@ def permalink_for(
     """The page URL of a note: ``dg-permalink`` normalised, else ``/`` + the garden path's slug."""
     fm = frontmatter or {}
     custom = fm.get("dg-permalink")
-    if _truthy(custom):
+    if js_truthy(custom):
         value = str(custom)
         if not value.startswith("/"):
             value = "/" + value

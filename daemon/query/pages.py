@@ -21,7 +21,7 @@ from typing import Any
 from ..index import Index
 from ..links import file_lookup_name, resolve
 from ..tags import tag_with_parents
-from ..values import DVDate, Link, Value, canonical_key, from_storage, get_file_title
+from ..values import DVDate, Link, Value, canonical_key, from_storage, get_file_title, js_truthy
 
 _DATE_DASHED = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DATE_PLAIN = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -522,7 +522,7 @@ def _build_list_items(
             ):
                 for key in keys:
                     values = raw.get(key)
-                    if values and _js_truthy(values[0]):
+                    if values and js_truthy(values[0]):
                         item[target] = values[0]
                         break
         items[line] = item
@@ -548,5 +548,3 @@ def _fully_completed(item: dict[str, Any]) -> bool:
     return all(_fully_completed(child) for child in item["children"])
 
 
-def _js_truthy(value: Value) -> bool:
-    return not (value is None or value is False or value == "" or (isinstance(value, int | float) and value == 0))
