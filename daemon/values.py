@@ -2705,6 +2705,32 @@ def values_equal(a: Value, b: Value, link_normalizer: Callable[[str], str] | Non
 _CmpKey = functools.cmp_to_key(compare)
 
 
+def fast_sort_key(v: Value, link_normalizer: Callable[[str], str] | None = None) -> tuple[Any, ...] | None:
+    """A plain tuple key ordering like :func:`compare`, for the common scalar types.
+
+    ``None`` for values whose order needs :func:`compare` itself (lists, objects, durations, NaN,
+    invalid dates). Sorting thousands of rows by tuple keys runs in C instead of calling
+    ``compare`` ~n·log n times. Same-instant dates in different zones count as equal here
+    (``compare`` says "greater" both ways, an order with no defined result).
+    """
+    if v is None:
+        return ("",)
+    kind = type(v)
+    if kind is str:
+        return ("string", collation_key(v))
+    if kind is int or kind is float:
+        return None if v != v else ("number", v)
+    if kind is bool:
+        return ("boolean", v)
+    if isinstance(v, Link):
+        path = link_normalizer(v.path) if link_normalizer else v.path
+        sub = v.subpath or ""
+        return ("link", collation_key(path), collation_key(v.type), bool(sub), collation_key(sub))
+    if isinstance(v, DVDate) and v.is_valid:
+        return ("date", v.to_millis())
+    return None
+
+
 def sort_key(v: Value) -> Any:
     """A key for ``sorted``/``list.sort`` using :func:`compare` (stable, ascending)."""
     return _CmpKey(v)

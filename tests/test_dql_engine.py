@@ -224,3 +224,26 @@ def test_slow_query_is_stopped(engine: QueryEngine) -> None:
     engine.settings.timeout_s = 0.0
     result = engine.run("TABLE FROM #book FLATTEN list(1,2,3,4,5,6,7,8,9,10) AS a FLATTEN list(1,2,3,4,5,6,7,8,9,10) AS b")
     assert isinstance(result, QueryError) and "longer than 0 s" in result.message
+
+
+def test_fast_sort_key_orders_like_compare() -> None:
+    from functools import cmp_to_key
+
+    from gardend.daemon.values import compare, fast_sort_key
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.integers(-50, 50), st.floats(-1e3, 1e3, allow_nan=False),
+        st.text(alphabet="aAbBéE _-10z", max_size=4),
+        st.builds(Link.file, st.sampled_from(["a.md", "B.md", "b.md", "é.md"])),
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(scalars, max_size=12))
+    def check(values: list) -> None:
+        by_compare = sorted(values, key=cmp_to_key(compare))
+        by_key = sorted(values, key=lambda v: fast_sort_key(v))
+        assert [compare(a, b) for a, b in zip(by_compare, by_key, strict=True)] == [0] * len(values)
+
+    check()
