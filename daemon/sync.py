@@ -13,6 +13,7 @@ scanned in-process: starting workers would cost more than the scan.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
@@ -34,6 +35,7 @@ from .vault import (
     is_ignored_path,
     is_note_path,
     load_app_settings,
+    load_starred_paths,
     stat_file,
 )
 
@@ -165,11 +167,19 @@ class Synchronizer:
         self.reload_settings()
 
     def reload_settings(self) -> list[str]:
-        """Re-read app.json (ignore filters); returns problems to report."""
+        """Re-read app.json (ignore filters) and bookmarks (``file.starred``); returns problems.
+
+        The starred list is kept in the index so queries read it from there like everything else.
+        """
         app = load_app_settings(self.root, self.config_dir)
         self.app_settings = app
         self.ignore = IgnoreFilters(app.user_ignore_filters)
-        return list(app.problems) + self.ignore.problems
+        starred, problems = load_starred_paths(self.root, self.config_dir)
+        encoded = json.dumps(starred, ensure_ascii=False)
+        if self.index.get_setting("starred") != encoded:
+            with self.index.transaction():
+                self.index.set_setting("starred", encoded)
+        return list(app.problems) + self.ignore.problems + problems
 
     def _excluded(self, path: str) -> bool:
         return bool(self.ignore) and self.ignore.matches(path)
@@ -409,6 +419,4 @@ def _batched(
 
 
 def _problems_json(found: Discovery) -> str:
-    import json
-
     return json.dumps([[p.path, p.message] for p in sorted(found.problems, key=lambda p: p.path)])

@@ -229,3 +229,32 @@ class IgnoreFilters:
 
     def matches(self, vault_path: str) -> bool:
         return any(p.search(vault_path) for p in self.patterns)
+
+
+def load_starred_paths(root: Path, config_dir: str = ".obsidian") -> tuple[list[str], list[str]]:
+    """Vault paths bookmarked as *files* in Obsidian's Bookmarks plugin (groups flattened).
+
+    Dataview's ``file.starred`` reads the same list. Returns (paths, problems).
+    """
+    path = root / config_dir / "bookmarks.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [], []
+    except (OSError, ValueError) as exc:
+        return [], [f"{path}: cannot read bookmarks ({exc}); file.starred is false everywhere"]
+    found: list[str] = []
+
+    def walk(items: object) -> None:
+        if not isinstance(items, list):
+            return
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            if item.get("type") == "file" and isinstance(item.get("path"), str):
+                found.append(item["path"])
+            elif item.get("type") == "group":
+                walk(item.get("items"))
+
+    walk(data.get("items") if isinstance(data, dict) else None)
+    return sorted(set(found)), []

@@ -152,7 +152,7 @@ class VaultWatcher:
         if rel is None:
             return
         if rel.startswith("."):
-            if rel == f"{self.sync.config_dir}/app.json":
+            if rel in (f"{self.sync.config_dir}/app.json", f"{self.sync.config_dir}/bookmarks.json"):
                 with self._cond:
                     self._settings_dirty = True
                     self._pending.setdefault("", (time.monotonic(), time.monotonic()))

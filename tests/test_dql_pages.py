@@ -117,3 +117,20 @@ def test_outgoing_of_missing_file_falls_back_to_incoming(store: PageStore) -> No
 def test_csv_source_is_a_clear_error(store: PageStore) -> None:
     with pytest.raises(SourceError):
         paths_for(store, 'LIST FROM csv("data.csv")')
+
+
+def test_file_starred_from_bookmarks(make_vault: VaultMaker, tmp_path: Path) -> None:
+    root = make_vault(
+        {
+            "a.md": "x",
+            "b.md": "y",
+            ".obsidian/bookmarks.json": '{"items": [{"type": "group", "title": "G", "items": [{"type": "file", "path": "b.md"}]}]}',
+        }
+    )
+    index = Index(tmp_path / "i.sqlite")
+    sync = Synchronizer(index, root, workers=1)
+    sync.reload_settings()
+    sync.full_sync()
+    store = PageStore(index)
+    assert store.page_for_path("a.md")["file"]["starred"] is False  # type: ignore[index]
+    assert store.page_for_path("b.md")["file"]["starred"] is True  # type: ignore[index]

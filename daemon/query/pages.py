@@ -197,6 +197,8 @@ class PageStore:
         self.names = NameTable.load(index)
         self._paths: dict[int, str] | None = None
         self._cache: dict[int, dict[str, Any]] = {}
+        self._starred_raw: str | None = None
+        self._starred: frozenset[str] = frozenset()
 
     # -- ids and paths ---------------------------------------------------------------------------
     def all_note_ids(self) -> list[int]:
@@ -276,8 +278,17 @@ class PageStore:
         note_id = self.id_for_path(path)
         return None if note_id is None else self.page(note_id)
 
+    def _refresh_starred(self) -> None:
+        """``file.starred`` comes from the bookmarks list the synchroniser keeps in the index."""
+        raw = self.index.get_setting("starred")
+        if raw != self._starred_raw:
+            self._starred_raw = raw
+            self._starred = frozenset(json.loads(raw)) if raw else frozenset()
+            self._cache.clear()
+
     def pages(self, note_ids: Iterable[int]) -> list[dict[str, Any]]:
         """Page objects for the ids, in the given order (missing ids are skipped)."""
+        self._refresh_starred()
         ids = list(note_ids)
         missing = [i for i in ids if i not in self._cache]
         for chunk_start in range(0, len(missing), 500):
@@ -412,7 +423,7 @@ class PageStore:
             "mday": mtime.strip_time(),
             "size": size,
             "ext": path[dot + 1 :] if dot > slash else "",
-            "starred": False,
+            "starred": path in self._starred,
             "frontmatter": dict(frontmatter or {}),
         }
         lists_cell: list[list[dict[str, Any]]] = []
