@@ -81,10 +81,6 @@ _INLINE_HINT = re.compile(r"[\[#`%$]|\]\(")
 _EMBED_SIZE = re.compile(r"^\s*([0-9]+)\s*(?:x\s*([0-9]+)\s*)?$")
 
 
-class ScanError(Exception):
-    """Raised only for programming errors; bad input becomes a Diagnostic, never an exception."""
-
-
 @dataclass(slots=True)
 class _Item:
     line: int
@@ -369,7 +365,7 @@ class _BlockScanner:
                     bq_depth = m.group(0).count(">")
                     rest = line[m.end() :]
             if not rest.strip():
-                self._blank(i, bq_depth)
+                self._blank(i)
                 i += 1
                 continue
 
@@ -446,7 +442,7 @@ class _BlockScanner:
                     i += 1
                     continue
                 self._close_paragraph(i - 1)
-                self._end_list(bq_depth)
+                self._end_list()
                 self._dv(i, line)
                 self.last_block = ("hr", i, i)
                 self.prev_blank = False
@@ -496,10 +492,10 @@ class _BlockScanner:
         """
         if self._continues_item(indent, bq_depth):
             return bq_depth == 0
-        self._end_list(bq_depth)
+        self._end_list()
         return False
 
-    def _blank(self, i: int, bq_depth: int) -> None:
+    def _blank(self, i: int) -> None:
         self._close_paragraph(i - 1)
         self.prev_blank = True
 
@@ -508,7 +504,7 @@ class _BlockScanner:
             self.last_block = (self.para_kind, self.para_start, max(end, self.para_start))
             self.para_start = None
 
-    def _end_list(self, bq_depth: int) -> None:
+    def _end_list(self) -> None:
         if self.open_items:
             self.last_block = ("list", self.list_line, self.open_items[-1].end_line)
         self.open_items = []
@@ -545,7 +541,7 @@ class _BlockScanner:
         self._close_paragraph(i - 1)
         in_item = self._continues_item(indent, bq_depth)
         if not in_item:
-            self._end_list(bq_depth)
+            self._end_list()
         self._dv(i, line)
         block_id = None
         m = _BLOCK_ID_END.search(text)
@@ -584,7 +580,7 @@ class _BlockScanner:
             gap_width = 1
         content_col = indent + len(symbol) + gap_width
         if self.open_items and bq_depth != self.list_bq:
-            self._end_list(bq_depth)
+            self._end_list()
         if not self.open_items:
             self.list_line = i
             self.list_bq = bq_depth
@@ -652,7 +648,7 @@ class _BlockScanner:
                 self._inline(i, line)
                 self.prev_blank = False
                 return
-            self._end_list(bq_depth)
+            self._end_list()
         if self.para_start is None:
             self.para_start = i
             self.para_kind = "blockquote" if bq_depth else ("table" if rest.lstrip().startswith("|") else "paragraph")
