@@ -262,7 +262,7 @@ class Synchronizer:
             result.changed_paths.extend(p.stat.path for p in batch)
             if progress:
                 progress(done, total)
-        if first:
+        if first and (attachments or deleted or touched):
             stats = self.index.write_batch(
                 attachments=attachments, deleted=deleted, touched=touched, excluded=self._excluded,
                 resolve_links=False,
@@ -276,16 +276,18 @@ class Synchronizer:
         if was_pending:
             # A previous sync stopped between writing notes and resolving: redo it all.
             result.links_resolved += self.index.resolve_all()
-        elif stored or vanished:
+        elif (stored or vanished) and (changed_names or vanished):
             result.links_resolved += self.index.resolve_names(changed_names, prepared_ids)
-        else:
+        elif self.index.resolution_pending():
             self.index.resolve_names(set(), prepared_ids)  # cold index: all resolved in the workers
         result.changed_paths.extend(st.path for st in attachments)
         result.changed_paths.extend(deleted)
-        result.unchanged = max(0, result.unchanged)
         result.files_total = self.index.file_count()
         result.notes_total = self.index.note_count()
-        self.index.set_setting("discovery_problems", _problems_json(found))
+        problems = _problems_json(found)
+        if self.index.get_setting("discovery_problems") != problems:
+            with self.index.transaction():
+                self.index.set_setting("discovery_problems", problems)
         return result
 
     def _scan_many(
