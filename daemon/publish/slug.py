@@ -1,14 +1,20 @@
 """The Digital Garden's slugify (digital-garden.md §3.5: @sindresorhus/slugify 1.1.2 defaults).
 
-Steps: built-in replacements (``&`` → `` and ``, ``♥`` → `` love ``, ``🦄`` → `` unicorn ``),
-transliteration, decamelize (four regex passes), lower-case, then every run of characters
-outside ``[a-z0-9]`` becomes ``-``. Scripts without a transliteration (CJK, Korean, Hebrew)
-are dropped, not romanised — as the plugin does.
+The plugin's permalinks, transclusion section ids and the site's heading ids all come from this
+function, so it must agree with the JavaScript character for character:
 
-The transliteration table here covers German umlauts, Latin letters with diacritics (through
-Unicode decomposition, like lodash's ``deburr``), and the special Latin letters ``ß æ ø œ đ ł þ
-ı``; the complete table of the ``transliterate`` package (Cyrillic, Greek, Arabic, …) lives in
-:mod:`.transliteration` when present.
+1. ``transliterate``: NFC-normalise; build one replacement map like the JavaScript ``Map`` the
+   package builds — the ``transliterate`` table first, then slugify's overridable replacements
+   (``&`` → `` and ``, ``🦄`` → `` unicorn ``, ``♥`` → `` love ``); a key that occurs twice
+   keeps its first position and takes its last value — and apply each entry as a global
+   literal replace in map order; then ``lodash.deburr`` (its Latin-1/Latin Extended-A letter
+   table, and removal of its combining-mark ranges; nothing else is decomposed).
+2. decamelize: four regex passes with ASCII-only classes (JavaScript ``\\d`` is ``[0-9]``).
+3. lower-case (full Unicode, like ``String.prototype.toLowerCase``).
+4. every run outside ``[a-z0-9]`` becomes ``-``; ``\\`` removed; ``--+`` collapsed; one ``-``
+   stripped from each end.
+
+Scripts the table does not cover (CJK, Korean, Hebrew, …) are dropped, not romanised.
 """
 
 from __future__ import annotations
@@ -16,54 +22,42 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_REPLACEMENTS = (("&", " and "), ("\U0001f984", " unicorn "), ("\u2665", " love "))
+from .transliteration import COMBINING_MARK_RANGES, DEBURR, TABLE
 
-#: Letters whose transliteration is not their Unicode decomposition (German first, as the
-#: transliterate table orders them).
-_SPECIAL = {
-    "ß": "ss", "ä": "ae", "Ä": "Ae", "ö": "oe", "Ö": "Oe", "ü": "ue", "Ü": "Ue",
-    "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "Oe", "đ": "d", "Đ": "D",
-    "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i", "ĸ": "k",
-}
+#: @sindresorhus/slugify 1.1.2 ``overridable-replacements.js`` (merged after the table).
+_OVERRIDABLE = (("&", " and "), ("\U0001f984", " unicorn "), ("\u2665", " love "))
+
+
+def _merged_map() -> tuple[tuple[str, str], ...]:
+    """``new Map([...table, ...overridable])``: dict insertion order is the JS Map order."""
+    merged: dict[str, str] = {}
+    for key, value in (*TABLE, *_OVERRIDABLE):
+        merged[key] = value
+    return tuple(merged.items())
+
+
+_REPLACEMENTS = _merged_map()
+_DEBURR = {ord(key): value for key, value in DEBURR}
+for _low, _high in COMBINING_MARK_RANGES:
+    _DEBURR.update(dict.fromkeys(range(_low, _high + 1), ""))
 
 _DECAMEL = (
-    (re.compile(r"([A-Z]{2,})(\d+)"), r"\1 \2"),
-    (re.compile(r"([a-z\d]+)([A-Z]{2,})"), r"\1 \2"),
-    (re.compile(r"([a-z\d])([A-Z])"), r"\1 \2"),
-    (re.compile(r"([A-Z]+)([A-Z][a-z\d]+)"), r"\1 \2"),
+    (re.compile(r"([A-Z]{2,})([0-9]+)"), r"\1 \2"),
+    (re.compile(r"([a-z0-9]+)([A-Z]{2,})"), r"\1 \2"),
+    (re.compile(r"([a-z0-9])([A-Z])"), r"\1 \2"),
+    (re.compile(r"([A-Z]+)([A-Z][a-z0-9]+)"), r"\1 \2"),
 )
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _DASHES = re.compile(r"-{2,}")
 
-try:  # the full table of the transliterate package, when shipped
-    from .transliteration import TABLE as _TABLE  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - the fallback above is used
-    _TABLE = None
-
 
 def transliterate(text: str) -> str:
-    """Latin-ize what the plugin's transliteration would, drop what it would drop."""
+    """``@sindresorhus/transliterate`` 0.1.2 with slugify's replacements merged in."""
     text = unicodedata.normalize("NFC", text)
     for needle, replacement in _REPLACEMENTS:
-        text = text.replace(needle, replacement)
-    if _TABLE is not None:
-        for needle, replacement in _TABLE:
-            if needle in text:
-                text = text.replace(needle, replacement)
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-            continue
-        special = _SPECIAL.get(ch)
-        if special is not None:
-            out.append(special)
-            continue
-        # deburr: Latin letters with combining marks lose the marks.
-        decomposed = unicodedata.normalize("NFD", ch)
-        base = "".join(c for c in decomposed if not unicodedata.combining(c))
-        out.append(base if base.isascii() else ch)
-    return "".join(out)
+        if needle in text:
+            text = text.replace(needle, replacement)
+    return text.translate(_DEBURR)
 
 
 def decamelize(text: str) -> str:
@@ -74,9 +68,11 @@ def decamelize(text: str) -> str:
 
 def slugify(text: str) -> str:
     """The plugin's slug of one path segment (may be empty)."""
-    text = transliterate(text)
-    text = decamelize(text)
-    text = text.lower()
+    text = decamelize(transliterate(text)).lower()
     text = _NON_ALNUM.sub("-", text).replace("\\", "")
     text = _DASHES.sub("-", text)
-    return text.strip("-")
+    if text.startswith("-"):
+        text = text[1:]
+    if text.endswith("-"):
+        text = text[:-1]
+    return text

@@ -45,7 +45,7 @@ from .results import (
     TaskItem,
     TaskResult,
 )
-from .sources import SourceError, note_ids_for_source
+from .sources import SourceError, is_published_path, note_ids_for_source, published_note_ids
 
 MAX_ROWS = 200_000
 """A FLATTEN that would produce more rows than this fails instead of exhausting memory (each
@@ -93,9 +93,13 @@ class _Deadline:
 class QueryEngine:
     """Answers DQL queries over one index. Create one per index; it caches page objects."""
 
-    def __init__(self, index: Index, settings: QuerySettings | None = None) -> None:
+    def __init__(self, index: Index, settings: QuerySettings | None = None, *, published_only: bool = False) -> None:
         self.index = index
         self.settings = settings or QuerySettings()
+        self.published_only = published_only
+        """Publishing hook (digital-garden.md §9 row 3): when set, FROM sources yield only notes
+        flagged ``dg-publish`` and links to unpublished notes dereference to nothing, so a
+        published query can never read a private note's rows or fields."""
         self.pages = PageStore(index)
         self._deadline = _Deadline(self.settings.timeout_s)
 
@@ -140,6 +144,8 @@ class QueryEngine:
             ids = note_ids_for_source(self.index, query.source, this_path, self.pages.names)
         except SourceError as exc:
             raise QueryFailed(str(exc)) from exc
+        if self.published_only:
+            ids &= published_note_ids(self.index)
         paths = self.pages.paths()
         ordered = sorted(ids, key=lambda i: paths.get(i, ""))
         header = query.header
@@ -175,6 +181,8 @@ class QueryEngine:
         def resolve_page(link: Link) -> dict[str, Any] | None:
             target = names.resolve_path(link.path, origin) if link.path else (this_path or None)
             if target is None:
+                return None
+            if self.published_only and target != this_path and not is_published_path(self.index, target):
                 return None
             return self.pages.page_for_path(target)
 

@@ -36,6 +36,18 @@ def note_ids_for_source(index: Index, source: ast.Source, this_path: str | None,
     raise SourceError(f"Unrecognized source type '{getattr(source, 'kind', type(source).__name__)}'")
 
 
+def published_note_ids(index: Index) -> set[int]:
+    """Notes flagged ``dg-publish`` (the publishing hook of :class:`~.engine.QueryEngine`)."""
+    return {r[0] for r in index.conn.execute("SELECT file_id FROM notes WHERE publish = 1")}
+
+
+def is_published_path(index: Index, path: str) -> bool:
+    row = index.conn.execute(
+        "SELECT n.publish FROM files f JOIN notes n ON n.file_id = f.id WHERE f.path = ?", (path,)
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def _all_ids(index: Index) -> set[int]:
     return {r[0] for r in index.conn.execute("SELECT file_id FROM notes")}
 

@@ -1,0 +1,125 @@
+"""The Digital Garden compile: a vault note → the file the plugin would commit
+(digital-garden.md §3, §4).
+
+Steps, in the plugin's order (2.59–2.83, §4.0), each a text-to-text function over the whole note
+including the compiled frontmatter line:
+
+1. frontmatter → one line of JSON (:mod:`.frontmatter`)
+2. custom regex filters, 3. block ids (:mod:`.transforms`)
+4. transclusions, depth 4 (:mod:`.transclusion`)
+5. Dataview (:mod:`.queries`)
+6. wikilinks → ``[[full/path\\|display]]`` (:mod:`.links`)
+7. ``%% comments %%`` removed (:mod:`.transforms`)
+8. SVG embeds inlined, 9. images/PDFs → ``/img/user/…`` + assets (:mod:`.assets`)
+
+``mode="plugin"`` reproduces the plugin byte for byte (its leaks and ``$``-pattern quirks
+included); ``mode="safe"`` is the same compile with the privacy fixes of §9 rows 1–3 and 12.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...renderers.dataview import ObsidianLinkRenderer
+from ..index import Index
+from ..query.engine import QueryEngine
+from ..render import NoteRenderer
+from .assets import Asset, convert_assets, inline_svgs
+from .context import CompileContext, Mode
+from .frontmatter import FileTimes, compile_frontmatter, replace_frontmatter
+from .links import convert_wikilinks
+from .paths import garden_path
+from .queries import NoteReplaced, PublishedOnlyLinks, QueryStep
+from .settings import GardenSettings
+from .transclusion import transclude
+from .transforms import apply_custom_filters, remove_comments, replace_block_ids
+
+__all__ = ["Asset", "CompiledNote", "GardenCompiler", "NotPublishable", "compile_note"]
+
+NOTES_PREFIX = "src/site/notes/"
+
+
+class NotPublishable(LookupError):
+    """The note is missing from the index or not flagged ``dg-publish``."""
+
+
+@dataclass(frozen=True)
+class CompiledNote:
+    vault_path: str
+    garden_path: str
+    """``dg-path`` or the rewritten vault path: where the site places the note (file tree, URL)."""
+    repo_path: str
+    """``src/site/notes/<vault path>``: the file in the garden repository (never moved, §2.1)."""
+    text: str
+    assets: list[Asset] = field(default_factory=list)
+
+
+class GardenCompiler:
+    """Compiles notes of one index; build once per publish run (it caches look-ups)."""
+
+    def __init__(
+        self,
+        index: Index,
+        root: Path | None,
+        settings: GardenSettings | None = None,
+        mode: Mode = "plugin",
+        *,
+        config_dir: str = ".obsidian",
+    ) -> None:
+        self.settings = settings or GardenSettings()
+        self.ctx = CompileContext(index, root, self.settings, mode)
+        self.engine = QueryEngine(index, published_only=mode == "safe")
+        self.ctx.names = self.engine.pages.names
+        # The seed-exact link renderer: Obsidian's anchors + Metadata Menu's fileClass decoration
+        # (needs the vault's settings files, hence ``root``).
+        if root is not None:
+            links = NoteRenderer(index, root, self.engine, config_dir).link_renderer()
+        else:
+            links = ObsidianLinkRenderer(resolve=self.engine.pages.names.resolve_path)
+        if mode == "safe":
+            links = PublishedOnlyLinks(resolve=links.resolve, fileclass=links.fileclass, is_published=self.ctx.is_published)
+        self.queries = QueryStep(self.ctx, self.engine, links)
+
+    def compile(self, vault_path: str) -> CompiledNote:
+        ctx = self.ctx
+        note = ctx.note(vault_path)
+        if note is None or not note.publish:
+            raise NotPublishable(vault_path)
+        compiled = compile_frontmatter(
+            vault_path, note.frontmatter, self.settings, FileTimes(note.ctime_ms, note.mtime_ms)
+        )
+        text = replace_frontmatter(note.text, compiled)
+        text = apply_custom_filters(text, self.settings.custom_filters)
+        text = replace_block_ids(text)
+        try:
+            text = transclude(text, ctx, vault_path, self.queries)
+            text = self.queries(text, vault_path)
+        except NoteReplaced as replaced:
+            text = replaced.text  # the plugin's failure path (§4.7), reproduced in plugin mode only
+        text = convert_wikilinks(text, ctx, vault_path)
+        text = remove_comments(text)
+        text = inline_svgs(text, ctx, vault_path)
+        text, assets = convert_assets(text, ctx, vault_path)
+        return CompiledNote(
+            vault_path,
+            garden_path(vault_path, note.frontmatter, self.settings.rewrite_rules),
+            NOTES_PREFIX + vault_path,
+            text,
+            assets,
+        )
+
+
+def compile_note(
+    index: Index,
+    vault_path: str,
+    settings: GardenSettings | None = None,
+    mode: Mode = "plugin",
+    *,
+    root: Path | None = None,
+) -> CompiledNote:
+    """One note, compiled like the Digital Garden plugin (``plugin``) or privacy-safe (``safe``).
+
+    ``root`` (the vault folder) is needed for SVG inlining and Metadata Menu link decoration;
+    prefer :class:`GardenCompiler` for many notes."""
+    return GardenCompiler(index, root, settings, mode).compile(vault_path)

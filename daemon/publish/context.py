@@ -1,0 +1,129 @@
+"""What every compile step may look up, backed by the index (never by scanning the vault).
+
+One :class:`CompileContext` serves a whole publish run: it caches name resolution, note rows
+and the publication flags, and it carries the output mode. ``mode="plugin"`` reproduces the
+Digital Garden plugin byte for byte, leaks included; ``mode="safe"`` keeps unpublished notes
+out of the output (digital-garden.md §9 rows 1–3).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from ..index import Index
+from ..query.pages import NameTable
+from .settings import GardenSettings
+
+Mode = Literal["plugin", "safe"]
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    path: str
+    text: str
+    frontmatter: dict[str, Any]
+    publish: bool
+    ctime_ms: int
+    mtime_ms: int
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+
+
+@dataclass
+class CompileContext:
+    index: Index
+    root: Path | None
+    settings: GardenSettings
+    mode: Mode = "plugin"
+    names: NameTable | None = None
+    _notes: dict[str, NoteRow | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.names is None:
+            self.names = NameTable.load(self.index)
+
+    @property
+    def safe(self) -> bool:
+        return self.mode == "safe"
+
+    # -- resolution -----------------------------------------------------------------------------
+    def resolve(self, linkpath: str, source: str) -> str | None:
+        """Obsidian's ``getFirstLinkpathDest`` as the plugin calls it: with the text as typed,
+        so leading/trailing whitespace (``[[Note | alias]]``) does not resolve (§4.5 item 6)."""
+        if linkpath != linkpath.strip():
+            return None
+        assert self.names is not None
+        return self.names.resolve_path(linkpath, source)
+
+    # -- notes ----------------------------------------------------------------------------------
+    def note(self, path: str) -> NoteRow | None:
+        if path not in self._notes:
+            row = self.index.conn.execute(
+                "SELECT n.text, n.frontmatter, n.publish, f.ctime_ns, f.mtime_ns FROM files f"
+                " JOIN notes n ON n.file_id = f.id WHERE f.path = ?",
+                (path,),
+            ).fetchone()
+            if row is None:
+                self._notes[path] = None
+            else:
+                fm = json.loads(row[1]) if row[1] else {}
+                self._notes[path] = NoteRow(
+                    path, row[0], fm if isinstance(fm, dict) else {}, bool(row[2]),
+                    row[3] // 1_000_000, row[4] // 1_000_000,
+                )
+        return self._notes[path]
+
+    def is_published(self, path: str) -> bool:
+        note = self.note(path)
+        return note is not None and note.publish
+
+    @cached_property
+    def published_paths(self) -> frozenset[str]:
+        return frozenset(
+            r[0] for r in self.index.conn.execute(
+                "SELECT f.path FROM files f JOIN notes n ON n.file_id = f.id WHERE n.publish = 1"
+            )
+        )
+
+    def block_lines(self, path: str, block_id: str) -> tuple[int, int] | None:
+        """0-based start and end line of a ``^id`` block (Obsidian's metadata ``blocks``).
+
+        Obsidian's ``blocks`` map is keyed by the lower-cased id, and so is the index."""
+        row = self.index.conn.execute(
+            "SELECT b.line, b.end_line FROM blocks b JOIN files f ON f.id = b.note_id"
+            " WHERE f.path = ? AND b.id_lower = ?",
+            (path, block_id.lower()),
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def headings(self, path: str) -> list[Heading]:
+        return [
+            Heading(r[0], r[1], r[2])
+            for r in self.index.conn.execute(
+                "SELECT h.level, h.text, h.line FROM headings h JOIN files f ON f.id = h.note_id"
+                " WHERE f.path = ? ORDER BY h.seq",
+                (path,),
+            )
+        ]
+
+    # -- files ----------------------------------------------------------------------------------
+    def file_path(self, vault_path: str) -> Path | None:
+        return None if self.root is None else self.root / vault_path
+
+    def read_text(self, vault_path: str) -> str | None:
+        path = self.file_path(vault_path)
+        if path is None:
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None

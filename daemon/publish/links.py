@@ -1,0 +1,87 @@
+"""Wikilinks → ``[[full/vault/path\\|display]]`` (digital-garden.md §4.5).
+
+The site's ``link`` filter converts only links that contain a pipe, and it reads the target's
+file from ``src/site/notes/<full path>.md``; so every link is written with its full vault path
+and an explicit display part, the pipe escaped so that tables survive.
+
+Links are *found* outside code and frontmatter but *replaced* by text search in the whole note
+(first occurrence per found link, with JavaScript ``$`` patterns) — the plugin's behaviour,
+kept in ``plugin`` mode. In ``safe`` mode a link to an unpublished note becomes its display
+text: its vault path never reaches the published file.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .context import CompileContext
+from .frontmatter import FRONTMATTER_RE
+from .jsfmt import js_replace_first
+
+_WIKILINK = re.compile(r"\[\[(.+?)\]\]")
+_CODE_FENCE = re.compile(r"```.*?[\r\n][\s\S]+?```", re.DOTALL)
+_INLINE_CODE = re.compile(r"`(.*?)`", re.DOTALL)
+_EXCALIDRAW = re.compile(r":\[\[(\d*?,\d*?)\],.*?\]\]", re.DOTALL)
+
+
+def _searchable(text: str) -> str:
+    """The text the plugin collects links from: no Excalidraw data, code, or frontmatter."""
+    for pattern in (_EXCALIDRAW, _CODE_FENCE, _INLINE_CODE):
+        text = pattern.sub("", text)
+    return FRONTMATTER_RE.sub("", text, count=1)
+
+
+def _without_extension(path: str) -> str:
+    return path[:-3] if path.endswith(".md") else path
+
+
+def private_display(target: str, display: str | None) -> str:
+    """What a link to an unpublished note shows in safe mode: its alias, else the last path
+    segment of what was typed (a typed folder path would reveal the vault layout)."""
+    if display is not None:
+        return display
+    return target.rsplit("/", 1)[-1]
+
+
+def convert_link(inner: str, ctx: CompileContext, file_path: str) -> str | None:
+    """The replacement of one ``[[inner]]``, or ``None`` to leave it as it is."""
+    parts = inner.split("|")
+    target = parts[0]
+    explicit = parts[1] if len(parts) > 1 else None
+    if target.endswith("\\"):
+        target = target[:-1]
+    display = explicit if explicit is not None else target
+    section = ""
+    if "#" in target:
+        pieces = target.split("#")
+        target, section = pieces[0], "#" + pieces[1]
+    if target == "" and section:
+        return f"[[{_without_extension(file_path)}{section}\\|{display}]]"
+    resolved = ctx.resolve(target, file_path)
+    if resolved is None:
+        return f"[[{target}{section}\\|{display}]]"
+    if resolved.endswith(".md"):
+        if ctx.safe and not ctx.is_published(resolved):
+            return private_display(target, explicit)
+        return f"[[{resolved[:-3]}{section}\\|{display}]]"
+    if resolved.endswith(".canvas"):
+        if ctx.safe:
+            return private_display(target, explicit)  # canvases are not published by gardend yet
+        return f"[[{resolved}{section}\\|{display}]]"
+    return None
+
+
+def convert_wikilinks(text: str, ctx: CompileContext, file_path: str) -> str:
+    for m in list(_WIKILINK.finditer(_searchable(text))):
+        link = m.group(0)
+        inner = link[2:link.rfind("]") - 1]
+        replacement = convert_link(inner, ctx, file_path)
+        if replacement is None:
+            continue
+        if ctx.safe:
+            at = text.find(link)
+            if at >= 0:
+                text = text[:at] + replacement + text[at + len(link):]
+        else:
+            text = js_replace_first(text, link, replacement)
+    return text

@@ -1,0 +1,149 @@
+"""Dataview in published notes (digital-garden.md §4.7).
+
+The plugin asks the installed Dataview for Markdown (``tryQueryMarkdown``) and, for
+``dataviewjs``, serialises the rendered DOM — which is how the seed page got Dataview's HTML
+tables with Metadata Menu's decoration. gardend has no JavaScript, so:
+
+* ```` ```dataview ```` blocks: by default Dataview's HTML as the seed shows it (container
+  ``<div>``, Obsidian's link anchors decorated with fileClasses); optionally (setting
+  ``dataview_output="markdown"``) the plugin's Markdown + ``{ .block-language-dataview}``;
+* inline ``= expr``: the HTML inline-query span (the value's text when the query is a Markdown
+  link destination), or the plugin's ``toString`` text;
+* ```` ```dataviewjs ```` and inline ``$=`` JavaScript: a notice instead of output (never the code).
+
+In ``safe`` mode queries see published notes only (``QueryEngine(published_only=True)``) and
+links to unpublished notes render as text, so a query over a private folder publishes nothing
+of it. A failing query is the one plugin behaviour not reproduced in HTML mode: the plugin
+replaces the *whole note* with the query text (§9 row 4); gardend shows Dataview's error in
+place. In plugin + Markdown mode the bug is reproduced (:class:`NoteReplaced`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ...renderers.dataview import (
+    DataviewHtmlRenderer,
+    LinkRef,
+    ObsidianLinkRenderer,
+    escape_text,
+    render_html,
+)
+from ...renderers.dataview_markdown import MarkdownExportError, to_markdown
+from ..query.engine import QueryEngine, QueryFailed
+from ..values import js_truthy, to_string
+from .context import CompileContext
+from .jsfmt import js_replace_first
+
+DATAVIEWJS_NOTICE = (
+    '<div class="dataview dataview-error">This dataviewjs block is not published: '
+    "gardend does not run JavaScript queries.</div>"
+)
+INLINE_JS_NOTICE = "Unable to render query"
+
+
+class NoteReplaced(Exception):
+    """The plugin's failure path: the compiled note becomes ``text`` (the failing query)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+@dataclass(frozen=True)
+class PublishedOnlyLinks(ObsidianLinkRenderer):
+    """Obsidian's anchors, but a link to an unpublished note is only its (escaped) text."""
+
+    is_published: Callable[[str], bool] | None = None
+
+    def __call__(self, ref: LinkRef, source_path: str) -> str:
+        target = self.target(ref, source_path)
+        if target is not None and self.is_published is not None and not self.is_published(target):
+            if ref.embed:
+                return ""
+            return ref.label_html
+        return super().__call__(ref, source_path)
+
+
+class QueryStep:
+    """Runs the dataview step on a text that belongs to one note (``file_path``)."""
+
+    def __init__(self, ctx: CompileContext, engine: QueryEngine, links: ObsidianLinkRenderer) -> None:
+        self.ctx = ctx
+        self.engine = engine
+        self.links = links
+        s = ctx.settings
+        self.block_re = re.compile(r"```\s*dataview\s(.+?)```", re.MULTILINE | re.DOTALL)
+        self.js_re = re.compile(r"```\s*" + re.escape(s.dataviewjs_keyword) + r"\s(.+?)```", re.MULTILINE | re.DOTALL)
+        self.inline_re = re.compile("`" + re.escape(s.inline_query_prefix) + "(.+?)`", re.MULTILINE | re.DOTALL)
+        self.inline_js_re = re.compile("`" + re.escape(s.inline_js_query_prefix) + "(.+?)`", re.MULTILINE | re.DOTALL)
+
+    @property
+    def markdown(self) -> bool:
+        return self.ctx.settings.dataview_output == "markdown"
+
+    def _replace(self, text: str, needle: str, replacement: str) -> str:
+        if self.ctx.safe:
+            return text.replace(needle, replacement, 1)
+        return js_replace_first(text, needle, replacement)
+
+    def __call__(self, text: str, file_path: str) -> str:
+        blocks = list(self.block_re.finditer(text))
+        js_blocks = list(self.js_re.finditer(text))
+        inline = list(self.inline_re.finditer(text))
+        inline_js = list(self.inline_js_re.finditer(text))
+        out = text
+        for m in blocks:
+            out = self._replace(out, m.group(0), self._block(m.group(0), m.group(1), file_path))
+        for m in js_blocks:
+            out = self._replace(out, m.group(0), DATAVIEWJS_NOTICE)
+        for m in inline:
+            # A query that is a Markdown link's destination (``[x](`= this.url`)``) must stay text.
+            as_text = text[max(0, m.start() - 2):m.start()] == "]("
+            replacement = self._inline(m.group(0), m.group(1), file_path, as_text=as_text)
+            if replacement is not None:
+                out = self._replace(out, m.group(0), replacement)
+        for m in inline_js:
+            # ``$=``: the plugin first tries the code as DQL and writes the value's text.
+            replacement = self._inline(m.group(0), m.group(1), file_path, js=True, as_text=True)
+            out = self._replace(out, m.group(0), replacement or INLINE_JS_NOTICE)
+        return out
+
+    def _block(self, whole: str, query: str, file_path: str) -> str:
+        lines = query.split("\n")
+        in_callout = any(line.startswith(">") for line in lines)
+        if in_callout:
+            query = "\n".join(line[1:].strip() if line.startswith(">") else line for line in lines)
+        result = self.engine.run(query, file_path)
+        if not self.markdown:
+            return render_html(result, container="div", link_renderer=self.links, source_path=file_path)
+        try:
+            md = to_markdown(result)
+        except MarkdownExportError as exc:
+            if not self.ctx.safe:
+                raise NoteReplaced(whole) from exc
+            return escape_text(str(exc))
+        if in_callout:
+            md = " " + "\n> ".join(md.split("\n"))
+        return md + "\n{ .block-language-dataview}"
+
+    def _inline(
+        self, whole: str, expr: str, file_path: str, *, js: bool = False, as_text: bool = False
+    ) -> str | None:
+        try:
+            value = self.engine.evaluate_inline(expr.strip(), file_path)
+        except QueryFailed as exc:
+            if js:
+                return None
+            if self.markdown and not self.ctx.safe:
+                raise NoteReplaced(whole) from exc
+            return '<div><pre class="dataview dataview-error">' + html.escape(exc.message, quote=False) + "</pre></div>"
+        if not js_truthy(value):
+            return None
+        if self.markdown or as_text:
+            return to_string(value)
+        view = DataviewHtmlRenderer(link_renderer=self.links, source_path=file_path)
+        return view.inline_query(value)
