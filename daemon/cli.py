@@ -443,6 +443,101 @@ def _find_note(engine: Any, name: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# status / publish
+
+
+def _publish_repo(session: Session, repo: str | None) -> Path:
+    value = repo or session.config.publish.repo
+    if not value:
+        raise click.UsageError("no garden repository: pass --repo PATH or set publish.repo in gardend.toml")
+    path = Path(value).expanduser()
+    if not path.is_absolute() and session.config.source and not repo:
+        path = Path(session.config.source).parent / path
+    return path.resolve()
+
+
+def _publish_plan(session: Session, index: Index, repo: Path, mode: str | None) -> Any:
+    from .publish.gitsync import plan_publish
+    from .publish.settings import load_garden_settings
+
+    settings = load_garden_settings(session.root)
+    return plan_publish(
+        index, session.root, repo, settings, (mode or session.config.publish.mode),  # type: ignore[arg-type]
+        session.config.obsidian.config_dir,
+    )
+
+
+@main.command("status")
+@common_options
+@click.option("--repo", type=click.Path(file_okay=False), help="Local clone of the garden repository.")
+@click.option("--mode", type=click.Choice(["safe", "plugin"]), help="Compile mode (default: publish.mode).")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+def status_cmd(vault: str | None, config_path: str | None, db: str | None, repo: str | None, mode: str | None,
+               as_json: bool) -> None:
+    """Publication status: which published notes and assets are new, changed, published or to delete."""
+    from .publish.gitsync import PublishError
+
+    session = _resolve_session(vault, config_path, db)
+    repo_path = _publish_repo(session, repo)
+    with session.open_index() as index:
+        session.synchronizer(index).full_sync()
+        try:
+            plan = _publish_plan(session, index, repo_path, mode)
+        except PublishError as exc:
+            raise CLIError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(plan.as_json(), indent=2, ensure_ascii=False))
+        return
+    for label, items in (("new", [f.repo_path for f in plan.new]), ("changed", [f.repo_path for f in plan.changed]),
+                         ("delete", plan.deleted)):
+        for item in items:
+            click.echo(f"{label:8} {item}")
+    for error in plan.errors:
+        click.echo(f"error    {error}", err=True)
+    click.echo(plan.summary())
+
+
+@main.command("publish")
+@common_options
+@click.option("--repo", type=click.Path(file_okay=False), help="Local clone of the garden repository.")
+@click.option("--mode", type=click.Choice(["safe", "plugin"]), help="Compile mode (default: publish.mode).")
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option("--no-push", is_flag=True, help="Commit to the local clone without pushing.")
+def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo: str | None, mode: str | None,
+                dry_run: bool, no_push: bool) -> None:
+    """Publish the dg-publish notes: one commit with every add, change and delete, then push.
+
+    All or nothing: when any step fails the local clone is restored and nothing is pushed.
+    """
+    from .publish.gitsync import PublishError, apply_plan, commit_message
+
+    session = _resolve_session(vault, config_path, db)
+    repo_path = _publish_repo(session, repo)
+    cfg = session.config.publish
+    with session.open_index() as index:
+        session.synchronizer(index).full_sync()
+        try:
+            plan = _publish_plan(session, index, repo_path, mode)
+            if plan.errors:
+                for error in plan.errors:
+                    click.echo(f"error: {error}", err=True)
+                raise CLIError("nothing was published: fix the errors above first")
+            if dry_run:
+                click.echo(commit_message(plan).rstrip("\n"))
+                return
+            report = apply_plan(
+                repo_path, plan, push=cfg.push and not no_push, remote=cfg.remote, branch=cfg.branch or None
+            )
+        except PublishError as exc:
+            raise CLIError(str(exc)) from exc
+    if report.commit is None:
+        click.echo("nothing to publish: " + plan.summary())
+    else:
+        where = "pushed" if report.pushed else "committed locally"
+        click.echo(f"{where} {report.commit[:12]}: {plan.summary()}")
+
+
+# ---------------------------------------------------------------------------------------------
 # render
 
 

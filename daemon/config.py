@@ -64,6 +64,22 @@ class ObsidianConfig:
 
 
 @dataclass(frozen=True)
+class PublishConfig:
+    """Where and how dg-publish notes are published."""
+
+    repo: str = ""
+    """Local clone of the garden's git repository (from the Digital Garden site template)."""
+    remote: str = "origin"
+    """Git remote to push to."""
+    branch: str = ""
+    """Branch to push to. Empty: the clone's current branch."""
+    push: bool = True
+    """Push after committing (false: only commit to the local clone)."""
+    mode: str = "safe"
+    """"safe": nothing of an unpublished note is published; "plugin": byte-for-byte the plugin's output."""
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything gardend reads from gardend.toml; ``source`` says which file (if any)."""
 
@@ -72,6 +88,7 @@ class Config:
     index: IndexConfig = field(default_factory=IndexConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
     obsidian: ObsidianConfig = field(default_factory=ObsidianConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
     source: str | None = None
 
 
@@ -95,6 +112,8 @@ def load_config(path: str | os.PathLike[str] | None = None, cwd: Path | None = N
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: invalid TOML: {exc}") from exc
     config = _build(Config, data, file, prefix="")
+    if config.publish.mode not in ("safe", "plugin"):
+        raise ConfigError(f"{file}: 'publish.mode' must be \"safe\" or \"plugin\", not {config.publish.mode!r}")
     if config.vault:
         vault = Path(config.vault).expanduser()
         if not vault.is_absolute():

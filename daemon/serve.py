@@ -5,8 +5,9 @@
 1. open the index for writing and bring it up to date (full sync, progress bar on a terminal);
 2. open a second, read-only connection for the server and build the query engine on it
    (see :mod:`gardend.daemon.server.state` for why one reader connection and one read thread);
-3. start the watcher: each batch it commits invalidates the engine's page cache and is published
-   to event-stream clients as ``{"type": "changed", "paths": [...]}``;
+3. start the watcher: each batch it commits invalidates the engine's page cache and the site's
+   render cache (``state.change_listeners``) and is published to event-stream clients as
+   ``{"type": "changed", "paths": [...]}`` — which the site's live reload listens to;
 4. serve HTTP until SIGINT or SIGTERM, then: event streams closed, server stopped, watcher
    stopped, both connections closed — in that order, so no handler runs on a closed database.
 
@@ -32,6 +33,7 @@ from .index import Index
 from .query.engine import QueryEngine
 from .server import EventHub, ServerState, create_app
 from .server.security import load_or_create_token, token_path
+from .site import site_setup
 from .sync import Synchronizer, SyncResult
 from .watcher import VaultWatcher, WatchOptions
 
@@ -100,13 +102,15 @@ def run_server(
     polling: bool = False,
     show_progress: bool | None = None,
     ready: Callable[[int], None] | None = None,
+    preview: bool = True,
 ) -> None:
     """Index ``root`` into ``db_path``, then watch and serve on ``host:port`` until a signal.
 
     ``allowed_hosts`` are extra Host names to answer for (``name`` or ``name:port``: a LAN name,
     a reverse proxy's name); the bound address itself is added when it is not a wildcard.
     ``ready(port)`` is called once the socket listens (``port=0`` picks a free port; tests use
-    this). Blocks; returns after a clean shutdown. Must run on the main thread (signal handlers).
+    this). ``preview`` serves every unpublished note under ``/_preview/`` (marked "not
+    published"); the permalink pages are the published view either way. Blocks; returns after a clean shutdown. Must run on the main thread (signal handlers).
     Raises :class:`ServeError` when the address cannot be bound, ``IndexOpenError`` when the
     database cannot be opened, ``VaultError`` when the vault cannot be read (the CLI turns each
     into a one-line message).
@@ -133,7 +137,7 @@ def run_server(
             )
             watcher.start()
             try:
-                asyncio.run(_serve(state, host, port, ready))
+                asyncio.run(_serve(state, host, port, ready, preview))
             finally:
                 watcher.stop()
                 state.shutdown_executor()
@@ -166,13 +170,16 @@ def _make_state(
     )
 
 
-async def _serve(state: ServerState, host: str, port: int, ready: Callable[[int], None] | None) -> None:
+async def _serve(
+    state: ServerState, host: str, port: int, ready: Callable[[int], None] | None, preview: bool = True
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # Windows; not the main thread
             loop.add_signal_handler(sig, stop.set)
-    runner = web.AppRunner(create_app(state), handle_signals=False, shutdown_timeout=5.0)
+    app = create_app(state, setup=[site_setup(preview=preview)])
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=5.0)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

@@ -229,7 +229,9 @@ class PageStore:
         if not changed:
             return 0
         conn = self.index.conn
-        old_paths = self.paths()
+        # Without a remembered path list we cannot tell which files came or went: assume they did.
+        had_paths = self._paths is not None
+        old_paths = self._paths or {}
         self._paths = None
         new_paths = self.paths()
         by_path_old = {p: i for i, p in old_paths.items()}
@@ -255,8 +257,10 @@ class PageStore:
                     )
                 )
         names = {file_lookup_name(p) for p in changed}
-        file_set_changed = any((p in by_path_old) != (p in by_path_new) for p in changed) or any(
-            not p.lower().endswith(".md") for p in changed
+        file_set_changed = (
+            not had_paths
+            or any((p in by_path_old) != (p in by_path_new) for p in changed)
+            or any(not p.lower().endswith(".md") for p in changed)
         )
         if file_set_changed:
             self.names = NameTable.load(self.index)

@@ -8,6 +8,7 @@ event hub to its loop at start-up and ends event streams at shutdown.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable
 
 from aiohttp import web
 
@@ -18,12 +19,20 @@ from .state import ServerState
 __all__ = ["ServerState", "create_app"]
 
 
-def create_app(state: ServerState) -> web.Application:
-    """The API app. Site pages (through ``state.page_renderer``) will be added here later."""
+def create_app(
+    state: ServerState, setup: Iterable[Callable[[web.Application], None]] = ()
+) -> web.Application:
+    """The API app, plus whatever each ``setup(app)`` adds after the API routes.
+
+    The site pages (:func:`gardend.daemon.site.site_setup`) come in through ``setup`` so the
+    server package does not depend on the site package, and an API-only app stays possible.
+    """
     app = web.Application(middlewares=middlewares(), client_max_size=state.max_body)
     app[STATE_KEY] = state
     app.on_response_prepare.append(security_headers)
     add_routes(app)
+    for extend in setup:
+        extend(app)
 
     async def bind_hub(app: web.Application) -> None:
         state.hub.bind(asyncio.get_running_loop())

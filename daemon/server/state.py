@@ -80,7 +80,12 @@ class ServerState:
     heartbeat_s: float = 15.0
     """Seconds between SSE heartbeat comments (keeps proxies and idle timeouts from closing streams)."""
     page_renderer: PageRenderer | None = None
-    """Not used by any route yet; the site pages will call it (see :class:`PageRenderer`)."""
+    """Not used by any route; the site pages (:mod:`gardend.daemon.site`) render through their
+    own :class:`~gardend.daemon.render.NoteRenderer` subclass, which also needs the publish view."""
+    change_listeners: list[Callable[[list[str]], None]] = field(default_factory=list)
+    """Called by :meth:`apply_changes` on the watcher thread, with the lock held, after the engine
+    refresh and before clients are told: caches built on the read connection (the site's render
+    cache) are invalidated here so a client reacting to the event never sees stale output."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
 
@@ -112,6 +117,8 @@ class ServerState:
             return
         with self.lock:
             self.engine.apply_changes(paths)
+            for listener in self.change_listeners:
+                listener(paths)
         self.hub.publish_changes(paths)
 
     def shutdown_executor(self) -> None:

@@ -1,0 +1,99 @@
+"""The note renderer with the site's URL policy plugged in.
+
+:class:`~gardend.daemon.render.NoteRenderer` renders links with Obsidian's hrefs (the link text).
+The site needs real URLs: permalinks for published notes, ``/_preview/…`` for the others in
+preview mode, ``/_assets/…`` for attachments, and — in the published view — no URL and no
+target name at all for an unpublished note, including links inside Dataview results. This
+subclass swaps in that policy through the renderer's own extension points (``context`` and
+``link_renderer``) instead of re-implementing rendering.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...renderers.dataview import LinkRef, ObsidianLinkRenderer
+from ...renderers.markdown import RenderContext, RenderedNote
+from ..index import Index
+from ..query.engine import QueryEngine
+from ..render import NoteRenderer, RenderOptions
+from .model import Site
+
+__all__ = ["PREVIEW_OPTIONS", "PUBLISHED_OPTIONS", "SiteRenderer"]
+
+PUBLISHED_OPTIONS = RenderOptions(published=True, container="div")
+PREVIEW_OPTIONS = RenderOptions(published=False, container="div")
+_NOWHERE = "#"
+"""href for a target the view must not link (never reached: such links render unresolved)."""
+
+
+@dataclass(frozen=True)
+class SiteLinkRenderer(ObsidianLinkRenderer):
+    """Link markup of Dataview results with site URLs; unpublished targets stay unlinked in the
+    published view (no href, no path; the label the query produced is kept, as the Digital
+    Garden plugin keeps it — filtering query inputs to published notes is a separate choice)."""
+
+    site: Site | None = None
+    preview: bool = False
+
+    def href(self, ref: LinkRef, target: str | None) -> str:
+        if target is None or self.site is None:
+            return super().href(ref, target)
+        return self.site.href_for(target, ref.subpath, self.preview) or _NOWHERE
+
+    def target(self, ref: LinkRef, source_path: str) -> str | None:
+        target = super().target(ref, source_path)
+        if target is not None and self.site is not None and target in self.site.notes \
+                and not self.site.visible(target, self.preview):
+            return None
+        return target
+
+    def __call__(self, ref: LinkRef, source_path: str) -> str:
+        if not ref.embed and not self.preview and self.site is not None:
+            target = super().target(ref, source_path)
+            if target is not None and target in self.site.notes and not self.site.visible(target, False):
+                # No href, no data-href: the vault path of an unpublished note stays out of the page.
+                return f'<a class="internal-link is-unresolved">{ref.label_html}</a>'
+        html = super().__call__(ref, source_path)
+        # Pages of one site open in the same tab (Obsidian's markup says target="_blank").
+        return html.replace(' target="_blank" rel="noopener nofollow"', "", 1) if not ref.embed else html
+
+
+class SiteRenderer(NoteRenderer):
+    """A :class:`NoteRenderer` whose links point into the site of ``site()``."""
+
+    def __init__(self, index: Index, root: Path, engine: QueryEngine, site: Callable[[], Site],
+                 config_dir: str = ".obsidian") -> None:
+        super().__init__(index, root, engine, config_dir)
+        self._site = site
+        self._preview_links = False
+
+    def render(self, path: str, options: RenderOptions | None = None) -> RenderedNote:
+        rendered = super().render(path, options)
+        self._site().remember_headings(path, rendered.headings)
+        return rendered
+
+    def context(self, options: RenderOptions) -> RenderContext:
+        site = self._site()
+        preview = not options.published
+        self._preview_links = preview  # read by link_renderer(), called from super().context()
+        ctx = super().context(options)
+
+        def href_for(target: str, subpath: str | None) -> str:
+            return site.href_for(target, subpath, preview) or _NOWHERE
+
+        return dataclasses.replace(ctx, href_for=href_for)
+
+    def link_renderer(self) -> ObsidianLinkRenderer:
+        return SiteLinkRenderer(
+            resolve=self.engine.pages.names.resolve_path, fileclass=self._fileclass,
+            site=self._site(), preview=self._preview_links,
+        )
+
+    def forget_pages(self) -> None:
+        """Drop every cached page (permalinks changed: links in unchanged notes point elsewhere)."""
+        with self._lock:
+            self._cache.clear()

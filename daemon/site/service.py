@@ -1,0 +1,181 @@
+"""The site's server-side state: the current :class:`Site`, the renderer, page assembly.
+
+Everything here that touches the index runs on the server's read thread
+(:meth:`ServerState.read`), under the state lock; :meth:`SiteService.on_change` is called by the
+watcher thread under the same lock (see :meth:`ServerState.apply_changes`), so the renderer's
+cache and the dependency cache are never used by two threads at once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..index import Index
+from ..render import NoteNotFound
+from ..server.state import ServerState
+from .deps import PageDeps, page_deps
+from .model import Site, SiteNote, TreeNode
+from .render import PREVIEW_OPTIONS, PUBLISHED_OPTIONS, SiteRenderer
+
+__all__ = ["PageView", "SiteService"]
+
+_MD_PUNCT = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]|[*_`=~]+")
+_BLANK_TARGET = ' target="_blank" rel="noopener nofollow"'
+MAX_CHANGED_FOR_CHECK = 200
+
+
+@dataclass
+class PageView:
+    """What the note template shows: plain data, escaped by Jinja (``content`` is renderer HTML)."""
+
+    note: SiteNote
+    url: str
+    preview: bool
+    content: str
+    tags: list[str]
+    toc: list[tuple[int, str, str]]
+    backlinks: list[tuple[str, str]]
+    graph: dict[str, Any]
+    tree: list[TreeNode] = field(default_factory=list)
+
+
+def _plain_heading(text: str) -> str:
+    return _MD_PUNCT.sub(lambda m: m.group(1) or "", text).strip()
+
+
+def _graph_layout(local: dict[str, Any], size: int = 240, max_labels: int = 9) -> dict[str, Any]:
+    """Positions for the local graph, drawn as a static SVG (no script needed): the note in the
+    middle, its neighbours on a circle. With many neighbours only the centre is labelled (the
+    others name themselves in a tooltip), so labels never pile up."""
+    nodes = local["nodes"]
+    if not nodes:
+        return {"nodes": [], "edges": [], "size": size}
+    c = size / 2
+    r = size / 2 - 36
+    placed: dict[str, tuple[float, float]] = {nodes[0]["url"]: (c, c)}
+    around = nodes[1:]
+    for i, node in enumerate(around):
+        angle = 2 * math.pi * i / max(len(around), 1) - math.pi / 2
+        placed[node["url"]] = (round(c + r * math.cos(angle), 1), round(c + r * math.sin(angle), 1))
+    edges = [
+        {"x1": placed[e["source"]][0], "y1": placed[e["source"]][1],
+         "x2": placed[e["target"]][0], "y2": placed[e["target"]][1]}
+        for e in local["links"] if e["source"] in placed and e["target"] in placed
+    ]
+    labelled = len(nodes) <= max_labels
+    out_nodes = [{**n, "x": placed[n["url"]][0], "y": placed[n["url"]][1],
+                  "label": (n["title"] if len(n["title"]) <= 18 else n["title"][:17] + "…")
+                  if labelled or n["current"] else ""} for n in nodes]
+    return {"nodes": out_nodes, "edges": edges, "size": size}
+
+
+def _link_shape(site: Site) -> tuple[frozenset[str], dict[str, str]]:
+    """What links in unchanged notes render from: the set of notes and the URL of each page."""
+    return frozenset(site.notes), {u: n.path for u, n in site.by_url.items()}
+
+
+class SiteService:
+    """The site of one :class:`ServerState`; ``preview`` turns on the ``/_preview/`` pages."""
+
+    def __init__(self, state: ServerState, preview: bool = True) -> None:
+        self.state = state
+        self.preview = preview
+        self._site: Site | None = None
+        self.renderer = SiteRenderer(state.index, state.root, state.engine, self.site, state.config_dir)
+        self._deps: dict[tuple[str, bool], tuple[int, PageDeps]] = {}
+        state.change_listeners.append(self.on_change)
+        # The engine's page cache tells a created or deleted note from an edited one by comparing
+        # its remembered path list with the index; until something asked for that list it has
+        # none, and the first new note after start-up would not refresh link resolution. Ask now.
+        state.engine.pages.paths()
+
+    # -- snapshot --------------------------------------------------------------------------------
+    def site(self) -> Site:
+        """The snapshot for the current index generation (read thread)."""
+        index: Index = self.state.index
+        current = self._site
+        if current is None or current.generation != index.generation():
+            fresh = Site.load(index)
+            if current is not None and _link_shape(current) != _link_shape(fresh):
+                # A note appeared, went or moved, or a permalink changed: links in notes that did
+                # not change now resolve or point elsewhere; their cached pages are stale.
+                self.renderer.forget_pages()
+            self._site = current = fresh
+        return current
+
+    def on_change(self, paths: list[str]) -> None:
+        """Watcher thread, lock held: drop what the batch can have made stale."""
+        self.renderer.invalidate(paths)
+
+    # -- pages -----------------------------------------------------------------------------------
+    def note_for(self, url_path: str, preview_path: str | None) -> tuple[SiteNote, bool] | None:
+        """(note, shown as preview) for a permalink or, with ``preview_path``, a preview URL."""
+        site = self.site()
+        if preview_path is not None:
+            note = site.notes.get(preview_path)
+            if note is None or not self.preview:
+                return None
+            return note, True
+        note = site.note_at(url_path)
+        return None if note is None else (note, False)
+
+    def page(self, note: SiteNote, preview_view: bool) -> PageView:
+        """Render ``note`` for the published view or (``preview_view``) the preview."""
+        site = self.site()
+        index = self.state.index
+        options = PREVIEW_OPTIONS if preview_view else PUBLISHED_OPTIONS
+        rendered = self.renderer.render(note.path, options)
+        links_preview = preview_view
+        url = note.preview_url if preview_view else (note.url(False) or "/")
+        return PageView(
+            note=note,
+            url=url,
+            preview=preview_view,
+            content=rendered.html.replace(_BLANK_TARGET + ">", ">").replace(
+                ' class="internal-link"' + _BLANK_TARGET, ' class="internal-link"'),
+            tags=[t.lstrip("#") for t in site.tags_of(index, note.path)],
+            toc=[(h.level, _plain_heading(h.text), h.id) for h in rendered.headings],
+            backlinks=[(n.title, n.url(links_preview) or "") for n in site.backlinks(index, note.path, links_preview)],
+            graph=_graph_layout(site.local_graph(index, note.path)),
+            tree=site.file_tree(links_preview),
+        )
+
+    def deps_for(self, note: SiteNote, preview_view: bool) -> PageDeps:
+        options = PREVIEW_OPTIONS if preview_view else PUBLISHED_OPTIONS
+        rendered = self.renderer.render(note.path, options)
+        return page_deps(self.state.index, self.state.engine.pages.names, note.path, rendered.dependencies)
+
+    def should_reload(self, note_path: str, preview_view: bool, changed: list[str]) -> bool:
+        """Whether a page of ``note_path`` must reload after ``changed`` (read thread).
+
+        The set known from before the change is tested as well as the current one: a note that
+        just left a queried folder is only in the old set, one that just joined only in the new.
+        """
+        if len(changed) > MAX_CHANGED_FOR_CHECK:
+            return True
+        key = (note_path, preview_view)
+        generation = self.state.index.generation()
+        previous = self._deps.get(key)
+        site = self.site()
+        note = site.notes.get(note_path)
+        if note is None:
+            return True  # deleted or renamed: the page is gone, a reload shows that
+        try:
+            current = self.deps_for(note, preview_view)
+        except NoteNotFound:
+            return True
+        self._deps[key] = (generation, current)
+        if current.hit(changed):
+            return True
+        return previous is not None and previous[1].hit(changed)
+
+    def remember_deps(self, note: SiteNote, preview_view: bool) -> None:
+        """Record the dependency set as of now (when a page is served)."""
+        try:
+            deps = self.deps_for(note, preview_view)
+        except NoteNotFound:
+            return
+        self._deps[(note.path, preview_view)] = (self.state.index.generation(), deps)
