@@ -41,7 +41,7 @@ class IndexConfig:
 class WatchConfig:
     """How file-system events become index updates."""
 
-    debounce_ms: int = 25
+    debounce_ms: int = 10
     """Quiet time per path before a changed file is re-read (editors write several events per save)."""
     max_batch_ms: int = 250
     """Upper bound on how long a stream of events may delay an index update."""

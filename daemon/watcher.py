@@ -41,7 +41,7 @@ INOTIFY_HELP = (
 
 @dataclass(frozen=True)
 class WatchOptions:
-    debounce_ms: int = 25
+    debounce_ms: int = 10
     max_batch_ms: int = 250
     polling: bool = False
     poll_interval_s: float = 1.0
