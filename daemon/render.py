@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..renderers.dataview import DataviewHtmlRenderer, FileClass, ObsidianLinkRenderer
 from ..renderers.markdown import RenderContext, RenderedNote, render_markdown
+from .dataview_settings import load_dataview_settings
 from .fileclass import FileClassIndex, load_metadata_menu_settings
 from .index import Index
 from .query.engine import QueryEngine, QueryFailed
@@ -50,8 +51,9 @@ class NoteRenderer:
                  config_dir: str = ".obsidian") -> None:
         self.index = index
         self.root = root
-        self.engine = engine or QueryEngine(index)
         self.config_dir = config_dir
+        self.dataview = load_dataview_settings(root, config_dir)
+        self.engine = engine or QueryEngine(index, self.dataview.query_settings())
         self.fileclasses = FileClassIndex(index, load_metadata_menu_settings(root, config_dir))
         self.strict_line_breaks = load_app_settings(root, config_dir).strict_line_breaks
         self._cache: dict[tuple[str, RenderOptions], _CacheEntry] = {}
@@ -64,6 +66,8 @@ class NoteRenderer:
         with self._lock:
             self.fileclasses = FileClassIndex(self.index, load_metadata_menu_settings(self.root, self.config_dir))
             self.strict_line_breaks = load_app_settings(self.root, self.config_dir).strict_line_breaks
+            self.dataview = load_dataview_settings(self.root, self.config_dir)
+            self.engine.settings = self.dataview.query_settings()
             self._cache.clear()
 
     # -- index look-ups --------------------------------------------------------------------------
@@ -129,7 +133,7 @@ class NoteRenderer:
             return bool(row[0]) if row[0] is not None else True  # attachments follow their notes
 
         def render_query(kind: str, source: str, this_path: str) -> str:
-            view = DataviewHtmlRenderer(link_renderer=links, source_path=this_path)
+            view = DataviewHtmlRenderer(settings=self.dataview.view_settings(), link_renderer=links, source_path=this_path)
             if kind == "inline":
                 try:
                     value = self.engine.evaluate_inline(source, this_path)

@@ -29,6 +29,7 @@ from pathlib import Path
 from aiohttp import web
 
 from .config import Config
+from .dataview_settings import load_dataview_settings
 from .index import Index
 from .query.engine import QueryEngine
 from .server import EventHub, ServerState, create_app
@@ -161,7 +162,7 @@ def _make_state(
     return ServerState(
         root=root,
         index=reader,
-        engine=QueryEngine(reader),
+        engine=QueryEngine(reader, load_dataview_settings(root, config.obsidian.config_dir).query_settings()),
         token=load_or_create_token(root),
         hub=EventHub(),
         allowed_hosts=frozenset(names),
