@@ -324,14 +324,24 @@ def _quiet_broken_pipe() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print findings as a JSON array.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
 @click.option("--no-sync", is_flag=True, help="Check the index as it is, without syncing it first.")
+@click.option("--leaks", is_flag=True,
+              help="Audit the publish output for text of unpublished notes instead (exit 1 on a finding).")
+@click.option("--repo", type=click.Path(file_okay=False), help="With --leaks: also audit this garden clone (HEAD and unpushed commits).")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False), help="With --leaks: also audit this built static site.")
+@click.option("--mode", type=click.Choice(["safe", "plugin"]), help="With --leaks: compile mode (default: publish.mode).")
 def check_cmd(
-    vault: str | None, config_path: str | None, db: str | None, as_json: bool, strict: bool, no_sync: bool
+    vault: str | None, config_path: str | None, db: str | None, as_json: bool, strict: bool, no_sync: bool,
+    leaks: bool, repo: str | None, site_dir: str | None, mode: str | None,
 ) -> None:
     """Report YAML errors, broken and ambiguous links, duplicate block ids and unreadable files.
 
-    Exit status 1 when errors are found (or warnings, with --strict).
+    Exit status 1 when errors are found (or warnings, with --strict). With --leaks: report
+    private text (of notes without dg-publish) found in what publishing would write.
     """
     session = _resolve_session(vault, config_path, db)
+    if leaks:
+        _check_leaks(session, no_sync, as_json, repo, site_dir, mode)
+        return
     with session.open_index() as index:
         sync = session.synchronizer(index)
         settings_problems = sync.reload_settings()
@@ -348,6 +358,37 @@ def check_cmd(
         counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
         click.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notices", err=True)
     sys.exit(exit_status(findings, strict))
+
+
+def _check_leaks(session: Session, no_sync: bool, as_json: bool, repo: str | None, site_dir: str | None,
+                 mode: str | None) -> None:
+    """``check --leaks``: local output, so vault paths and excerpts are printed on purpose."""
+    from dataclasses import asdict
+
+    from .publish.gitsync import PublishError
+    from .publish.leaks import check_leaks
+    from .publish.settings import load_garden_settings
+
+    with session.open_index() as index:
+        if not no_sync:
+            session.synchronizer(index).full_sync()
+        try:
+            found = check_leaks(
+                index, session.root, load_garden_settings(session.root), mode or session.config.publish.mode,
+                session.config.obsidian.config_dir,
+                repo=Path(repo).expanduser().resolve() if repo else None,
+                site=Path(site_dir).expanduser().resolve() if site_dir else None,
+            )
+        except PublishError as exc:
+            raise CLIError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps([asdict(leak) for leak in found], ensure_ascii=False, indent=2))
+    else:
+        for leak in found:
+            click.echo(leak.as_text())
+        notes = len({leak.source_note for leak in found})
+        click.echo(f"{len(found)} leaks of {notes} unpublished notes", err=True)
+    sys.exit(1 if found else 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,11 +426,16 @@ def query_cmd(
     vault, text = (args[0], args[1]) if len(args) == 2 else (None, args[0])
     if text == "-":
         text = sys.stdin.read()
+    from .dataview_settings import load_dataview_settings
+
     session = _resolve_session(vault, config_path, db)
+    dv = load_dataview_settings(session.root, session.config.obsidian.config_dir)
+    for problem in dv.problems:
+        click.echo(f"warning: {problem}", err=True)
     with session.open_index() as index:
         if not no_sync:
             session.synchronizer(index).full_sync()
-        engine = QueryEngine(index)
+        engine = QueryEngine(index, dv.query_settings())
         this_path = None
         if this_note:
             this_path = _find_note(engine, this_note)
@@ -399,14 +445,15 @@ def query_cmd(
                 out = json_dumps(result, indent=2)
             elif fmt == "html":
                 out = render_html(
-                    result, source_path=this_path or "", link_renderer=_vault_link_renderer(session, index, engine)
+                    result, source_path=this_path or "", settings=dv.view_settings(),
+                    link_renderer=_vault_link_renderer(session, index, engine),
                 )
             elif fmt == "markdown":
-                out = to_markdown(result)
+                out = to_markdown(result, dv.value_settings())
             elif fmt == "csv":
-                out = to_csv(result)
+                out = to_csv(result, dv.value_settings())
             else:
-                out = to_text_table(result)
+                out = to_text_table(result, dv.value_settings())
         except (MarkdownExportError, TextExportError) as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)
@@ -467,6 +514,18 @@ def _publish_plan(session: Session, index: Index, repo: Path, mode: str | None) 
     )
 
 
+def _leak_gate(session: Session, index: Index, plan: Any, mode: str | None) -> None:
+    """Before a publish: in safe mode refuse on any leak of an unpublished note (printed with
+    where it is); in plugin mode print which unpublished notes the output exposes."""
+    from .publish.leaks import publish_gate
+
+    gate = publish_gate(index, session.root, plan, mode or session.config.publish.mode)
+    for line in gate.lines:
+        click.echo(line, err=True)
+    if not gate.ok:
+        raise CLIError("nothing was published: the output would expose unpublished notes (see above)")
+
+
 @main.command("status")
 @common_options
 @click.option("--repo", type=click.Path(file_okay=False), help="Local clone of the garden repository.")
@@ -497,44 +556,82 @@ def status_cmd(vault: str | None, config_path: str | None, db: str | None, repo:
     click.echo(plan.summary())
 
 
+def _config_relative(session: Session, value: str, from_option: bool) -> Path:
+    """A path from an option (relative to the working directory) or from gardend.toml (relative
+    to that file)."""
+    path = Path(value).expanduser()
+    if not path.is_absolute() and session.config.source and not from_option:
+        path = Path(session.config.source).parent / path
+    return path.resolve()
+
+
 @main.command("publish")
 @common_options
 @click.option("--repo", type=click.Path(file_okay=False), help="Local clone of the garden repository.")
 @click.option("--mode", type=click.Choice(["safe", "plugin"]), help="Compile mode (default: publish.mode).")
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
 @click.option("--no-push", is_flag=True, help="Commit to the local clone without pushing.")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False),
+              help="Also build the static site into this folder (default: publish.site_dir).")
+@click.option("--base-url", help="Public URL of the static site, e.g. https://garden.example.org (default: publish.base_url).")
+@click.option("--force", is_flag=True, help="Build the site into a non-empty folder that has no gardend manifest.")
 def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo: str | None, mode: str | None,
-                dry_run: bool, no_push: bool) -> None:
-    """Publish the dg-publish notes: one commit with every add, change and delete, then push.
+                dry_run: bool, no_push: bool, site_dir: str | None, base_url: str | None, force: bool) -> None:
+    """Publish the dg-publish notes: one commit with every add, change and delete, then push;
+    with --site (or publish.site_dir), also write the static site.
 
     All or nothing: when any step fails the local clone is restored and nothing is pushed.
+    With a site folder and no repository (no --repo, no publish.repo), only the site is built.
     """
     from .publish.gitsync import PublishError, apply_plan, commit_message
+    from .site.static_build import SiteBuildError, build_static_site, normalise_base_url
 
     session = _resolve_session(vault, config_path, db)
-    repo_path = _publish_repo(session, repo)
     cfg = session.config.publish
+    site_value = site_dir or cfg.site_dir
+    site_path = _config_relative(session, site_value, bool(site_dir)) if site_value else None
+    git_target = bool(repo or cfg.repo) or site_path is None
+    repo_path = _publish_repo(session, repo) if git_target else None
+    try:
+        base = normalise_base_url(base_url if base_url is not None else cfg.base_url)
+    except SiteBuildError as exc:
+        raise click.UsageError(str(exc)) from exc
     with session.open_index() as index:
         session.synchronizer(index).full_sync()
+        if repo_path is not None:
+            try:
+                plan = _publish_plan(session, index, repo_path, mode)
+                if plan.errors:
+                    for error in plan.errors:
+                        click.echo(f"error: {error}", err=True)
+                    raise CLIError("nothing was published: fix the errors above first")
+                _leak_gate(session, index, plan, mode)
+                if dry_run:
+                    click.echo(commit_message(plan).rstrip("\n"))
+                else:
+                    report = apply_plan(
+                        repo_path, plan, push=cfg.push and not no_push, remote=cfg.remote, branch=cfg.branch or None
+                    )
+                    if report.commit is None:
+                        click.echo("nothing to publish: " + plan.summary())
+                    else:
+                        where = "pushed" if report.pushed else "committed locally"
+                        click.echo(f"{where} {report.commit[:12]}: {plan.summary()}")
+            except PublishError as exc:
+                raise CLIError(str(exc)) from exc
+        if site_path is None:
+            return
+        if dry_run:
+            click.echo(f"would build the static site into {site_path}")
+            return
         try:
-            plan = _publish_plan(session, index, repo_path, mode)
-            if plan.errors:
-                for error in plan.errors:
-                    click.echo(f"error: {error}", err=True)
-                raise CLIError("nothing was published: fix the errors above first")
-            if dry_run:
-                click.echo(commit_message(plan).rstrip("\n"))
-                return
-            report = apply_plan(
-                repo_path, plan, push=cfg.push and not no_push, remote=cfg.remote, branch=cfg.branch or None
-            )
-        except PublishError as exc:
+            built = build_static_site(index, session.root, site_path, base_url=base,
+                                      config_dir=session.config.obsidian.config_dir, force=force)
+        except SiteBuildError as exc:
             raise CLIError(str(exc)) from exc
-    if report.commit is None:
-        click.echo("nothing to publish: " + plan.summary())
-    else:
-        where = "pushed" if report.pushed else "committed locally"
-        click.echo(f"{where} {report.commit[:12]}: {plan.summary()}")
+    for warning in built.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"site {site_path}: {built.summary()}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -549,7 +646,6 @@ def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo
 @click.option("--no-sync", is_flag=True, help="Render from the index as it is, without syncing it first.")
 def render_cmd(args: tuple[str, ...], published: bool, config_path: str | None, db: str | None, no_sync: bool) -> None:
     """Print the HTML body of a note: gardend render [VAULT] NOTE."""
-    from .query.engine import QueryEngine
     from .render import NoteRenderer, RenderOptions
 
     if len(args) > 2:
@@ -559,9 +655,8 @@ def render_cmd(args: tuple[str, ...], published: bool, config_path: str | None, 
     with session.open_index() as index:
         if not no_sync:
             session.synchronizer(index).full_sync()
-        engine = QueryEngine(index)
-        path = _find_note(engine, note)
-        renderer = NoteRenderer(index, session.root, engine, session.config.obsidian.config_dir)
+        renderer = NoteRenderer(index, session.root, config_dir=session.config.obsidian.config_dir)
+        path = _find_note(renderer.engine, note)
         options = RenderOptions(published=published, container="div" if published else "obsidian")
         click.echo(renderer.render(path, options).html.rstrip("\n"))
 

@@ -77,6 +77,10 @@ class PublishConfig:
     """Push after committing (false: only commit to the local clone)."""
     mode: str = "safe"
     """"safe": nothing of an unpublished note is published; "plugin": byte-for-byte the plugin's output."""
+    site_dir: str = ""
+    """Folder for the static site (``gardend publish --site``). Empty: no static site."""
+    base_url: str = ""
+    """Public URL of the static site (``https://host``, served at the root): adds sitemap.xml and feed.xml."""
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...renderers.dataview import ObsidianLinkRenderer
+from ..dataview_settings import load_dataview_settings
 from ..index import Index
 from ..query.engine import QueryEngine
 from ..render import NoteRenderer
 from .assets import Asset, convert_assets, inline_svgs
 from .context import CompileContext, Mode
 from .frontmatter import FileTimes, compile_frontmatter, replace_frontmatter
-from .links import convert_wikilinks
+from .links import convert_wikilinks, redact_markdown_links
 from .paths import garden_path
-from .queries import NoteReplaced, PublishedOnlyLinks, QueryStep
+from .queries import NoteReplaced, PublishedOnlyLinks, PublishedPageStore, QueryStep
 from .settings import GardenSettings
 from .transclusion import transclude
 from .transforms import apply_custom_filters, remove_comments, replace_block_ids
@@ -69,7 +70,12 @@ class GardenCompiler:
     ) -> None:
         self.settings = settings or GardenSettings()
         self.ctx = CompileContext(index, root, self.settings, mode)
-        self.engine = QueryEngine(index, published_only=mode == "safe")
+        dataview = load_dataview_settings(root, config_dir) if root is not None else None
+        self.engine = QueryEngine(
+            index, dataview.query_settings() if dataview else None, published_only=mode == "safe"
+        )
+        if mode == "safe":
+            self.engine.pages = PublishedPageStore(index)  # no private inlinks/outlinks (§9 row 3)
         self.ctx.names = self.engine.pages.names
         # The seed-exact link renderer: Obsidian's anchors + Metadata Menu's fileClass decoration
         # (needs the vault's settings files, hence ``root``).
@@ -80,6 +86,8 @@ class GardenCompiler:
         if mode == "safe":
             links = PublishedOnlyLinks(resolve=links.resolve, fileclass=links.fileclass, is_published=self.ctx.is_published)
         self.queries = QueryStep(self.ctx, self.engine, links)
+        if dataview is not None:
+            self.queries.view_settings = dataview.view_settings()
 
     def compile(self, vault_path: str) -> CompiledNote:
         ctx = self.ctx
@@ -98,6 +106,8 @@ class GardenCompiler:
         except NoteReplaced as replaced:
             text = replaced.text  # the plugin's failure path (§4.7), reproduced in plugin mode only
         text = convert_wikilinks(text, ctx, vault_path)
+        if ctx.safe:
+            text = redact_markdown_links(text, ctx, vault_path)
         text = remove_comments(text)
         text = inline_svgs(text, ctx, vault_path)
         text, assets = convert_assets(text, ctx, vault_path)

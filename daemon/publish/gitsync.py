@@ -55,6 +55,9 @@ class PublishPlan:
     unchanged: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    files: list[PlannedFile] = field(default_factory=list)
+    """Every file the repository holds after this publish (new, changed and unchanged): what the
+    leak audit reads."""
 
     @property
     def empty(self) -> bool:
@@ -127,9 +130,35 @@ def plan_publish(
     config_dir: str = ".obsidian",
 ) -> PublishPlan:
     """Compile every published note (and its assets) and compare with the repository's tree."""
+    plan = PublishPlan()
+    wanted = compile_files(index, root, settings, mode, config_dir, plan.errors)
+    tree = remote_tree(repo)
+    plan.files = [wanted[p] for p in sorted(wanted)]
+    for path in sorted(wanted):
+        planned = wanted[path]
+        if path not in tree:
+            plan.new.append(planned)
+        elif tree[path] != planned.sha:
+            plan.changed.append(planned)
+        else:
+            plan.unchanged.append(path)
+    plan.deleted = sorted(p for p in tree if p not in wanted)
+    return plan
+
+
+def compile_files(
+    index: Index,
+    root: Path,
+    settings: GardenSettings | None = None,
+    mode: Mode = "safe",
+    config_dir: str = ".obsidian",
+    errors: list[str] | None = None,
+) -> dict[str, PlannedFile]:
+    """Repository path → file, for every published note and asset (no repository needed: the
+    leak audit of ``gardend check --leaks`` uses this too). Unreadable assets go to ``errors``."""
     compiler = GardenCompiler(index, root, settings, mode, config_dir=config_dir)
     wanted: dict[str, PlannedFile] = {}
-    plan = PublishPlan()
+    errors = errors if errors is not None else []
     for vault_path in published_paths(index):
         try:
             compiled = compiler.compile(vault_path)
@@ -143,20 +172,10 @@ def plan_publish(
             try:
                 blob = (root / asset.vault_path).read_bytes()
             except OSError as exc:
-                plan.errors.append(f"{vault_path}: asset {asset.vault_path} cannot be read ({exc.strerror or exc})")
+                errors.append(f"{vault_path}: asset {asset.vault_path} cannot be read ({exc.strerror or exc})")
                 continue
             wanted[asset.repo_path] = PlannedFile(asset.repo_path, blob, blob_sha(blob), asset.vault_path)
-    tree = remote_tree(repo)
-    for path in sorted(wanted):
-        planned = wanted[path]
-        if path not in tree:
-            plan.new.append(planned)
-        elif tree[path] != planned.sha:
-            plan.changed.append(planned)
-        else:
-            plan.unchanged.append(path)
-    plan.deleted = sorted(p for p in tree if p not in wanted)
-    return plan
+    return wanted
 
 
 def commit_message(plan: PublishPlan) -> str:

@@ -12,7 +12,9 @@ text: its vault path never reaches the published file.
 
 from __future__ import annotations
 
+import posixpath
 import re
+from urllib.parse import unquote
 
 from .context import CompileContext
 from .frontmatter import FRONTMATTER_RE
@@ -84,4 +86,39 @@ def convert_wikilinks(text: str, ctx: CompileContext, file_path: str) -> str:
                 text = text[:at] + replacement + text[at + len(link):]
         else:
             text = js_replace_first(text, link, replacement)
+    return text
+
+
+#: ``[text](dest)``; the destination may hold one level of parentheses (``Note%20(2025).md``) or
+#: be written ``<with spaces>``.
+_MD_LINK = re.compile(r"(?<!!)\[([^\]\[]*)\]\((<[^<>\n]*>|(?:[^()\s]|\([^()\s]*\))*)\)")
+
+
+def redact_markdown_links(text: str, ctx: CompileContext, file_path: str) -> str:
+    """Safe mode: a Markdown link ``[text](Folder/Private%20Note.md)`` to an unpublished note
+    becomes its text. The plugin leaves Markdown links untouched, so the destination — the
+    private note's vault path — would reach the repository and the site's HTML."""
+    # The whole text is searched, code included: ``_searchable``'s multi-line inline-code rule
+    # (the plugin's) would hide real links, and a private path in a code span leaks just the same.
+    for m in list(_MD_LINK.finditer(text)):
+        dest = m.group(2).strip("<>").split("#")[0]
+        if not dest or "://" in dest or dest.startswith(("mailto:", "/")):
+            continue
+        try:
+            decoded = unquote(dest, errors="strict")
+        except UnicodeDecodeError:
+            continue
+        resolved = ctx.resolve(decoded, file_path)
+        if resolved is None and decoded.startswith(("./", "../")):
+            # Relative to the note's folder — or, inside a transcluded note, to *that* note's
+            # folder, which is no longer known here: then the path without its leading ``../``.
+            relative = posixpath.normpath(posixpath.join(posixpath.dirname(file_path), decoded))
+            resolved = ctx.resolve(relative, file_path) or ctx.resolve(re.sub(r"^(\.\.?/)+", "", decoded), file_path)
+        if resolved is None or not resolved.endswith((".md", ".canvas")):
+            continue
+        if resolved.endswith(".md") and ctx.is_published(resolved):
+            continue
+        at = text.find(m.group(0))
+        if at >= 0:
+            text = text[:at] + m.group(1) + text[at + len(m.group(0)):]
     return text

@@ -29,12 +29,16 @@ from ...renderers.dataview import (
     DataviewHtmlRenderer,
     LinkRef,
     ObsidianLinkRenderer,
+    ViewSettings,
     escape_text,
     render_html,
 )
 from ...renderers.dataview_markdown import MarkdownExportError, to_markdown
+from ..index import Index
+from ..links import default_display
 from ..query.engine import QueryEngine, QueryFailed
-from ..values import js_truthy, to_string
+from ..query.pages import PageStore
+from ..values import get_file_title, js_truthy, to_string
 from .context import CompileContext
 from .jsfmt import js_replace_first
 
@@ -53,6 +57,17 @@ class NoteReplaced(Exception):
         self.text = text
 
 
+def private_label(ref: LinkRef) -> str:
+    """What a link to an unpublished note shows in safe mode: the display text the author wrote,
+    else the bare note name — never the typed folder path or the ``> heading`` / ``> ^block``
+    part that Obsidian's default display adds (both would reveal private structure)."""
+    name = get_file_title(ref.linkpath)
+    typed = {default_display(ref.linktext), ref.linkpath, name}
+    if ref.display in typed or ref.display.startswith(name + " > "):
+        return escape_text(name)
+    return ref.label_html
+
+
 @dataclass(frozen=True)
 class PublishedOnlyLinks(ObsidianLinkRenderer):
     """Obsidian's anchors, but a link to an unpublished note is only its (escaped) text."""
@@ -64,8 +79,35 @@ class PublishedOnlyLinks(ObsidianLinkRenderer):
         if target is not None and self.is_published is not None and not self.is_published(target):
             if ref.embed:
                 return ""
-            return ref.label_html
+            return private_label(ref)
         return super().__call__(ref, source_path)
+
+
+class PublishedPageStore(PageStore):
+    """Page objects whose link lists never name an unpublished note (safe mode).
+
+    ``QueryEngine(published_only=True)`` keeps private notes out of the *rows*; but a published
+    page's ``file.inlinks`` still lists the private notes that link to it, and its
+    ``file.outlinks`` (and list items' ``outlinks``) the private notes it links to — with their
+    vault paths and headings — and ``length(file.inlinks)`` counts them. Here those links are
+    dropped when the page is built, so every query, group key, count and inline expression
+    sees the published notes only."""
+
+    def __init__(self, index: Index) -> None:
+        super().__init__(index)
+        self.unpublished = frozenset(
+            r[0] for r in index.conn.execute(
+                "SELECT f.path FROM files f JOIN notes n ON n.file_id = f.id WHERE n.publish = 0"
+            )
+        )
+
+    def _build(self, path: str, size: int, mtime_ns: int, ctime_ns: int, frontmatter: dict | None,  # type: ignore[override]
+               field_rows: list, tags: list, aliases: list, link_rows: list, item_rows: list,
+               inlink_paths: list[str]) -> dict:
+        inlink_paths = [p for p in inlink_paths if p not in self.unpublished]
+        link_rows = [row for row in link_rows if row[4] not in self.unpublished]
+        return super()._build(path, size, mtime_ns, ctime_ns, frontmatter, field_rows, tags, aliases,
+                              link_rows, item_rows, inlink_paths)
 
 
 class QueryStep:
@@ -75,6 +117,7 @@ class QueryStep:
         self.ctx = ctx
         self.engine = engine
         self.links = links
+        self.view_settings: ViewSettings | None = None  # the vault's Dataview settings, when known
         s = ctx.settings
         self.block_re = re.compile(r"```\s*dataview\s(.+?)```", re.MULTILINE | re.DOTALL)
         self.js_re = re.compile(r"```\s*" + re.escape(s.dataviewjs_keyword) + r"\s(.+?)```", re.MULTILINE | re.DOTALL)
@@ -119,9 +162,11 @@ class QueryStep:
             query = "\n".join(line[1:].strip() if line.startswith(">") else line for line in lines)
         result = self.engine.run(query, file_path)
         if not self.markdown:
-            return render_html(result, container="div", link_renderer=self.links, source_path=file_path)
+            return render_html(
+                result, container="div", settings=self.view_settings, link_renderer=self.links, source_path=file_path
+            )
         try:
-            md = to_markdown(result)
+            md = to_markdown(result, self.view_settings.value_settings) if self.view_settings else to_markdown(result)
         except MarkdownExportError as exc:
             if not self.ctx.safe:
                 raise NoteReplaced(whole) from exc
@@ -142,8 +187,14 @@ class QueryStep:
                 raise NoteReplaced(whole) from exc
             return '<div><pre class="dataview dataview-error">' + html.escape(exc.message, quote=False) + "</pre></div>"
         if not js_truthy(value):
-            return None
+            # The plugin leaves a falsy query's source in the note; in safe mode that source can
+            # name an unpublished note by path (``= [[Private/Note]].field``), so Dataview's own
+            # rendering of the (empty) value is published instead.
+            if not self.ctx.safe or js:
+                return None
+            if self.markdown or as_text:
+                return to_string(value) if value is not None else ""
         if self.markdown or as_text:
             return to_string(value)
-        view = DataviewHtmlRenderer(link_renderer=self.links, source_path=file_path)
+        view = DataviewHtmlRenderer(settings=self.view_settings, link_renderer=self.links, source_path=file_path)
         return view.inline_query(value)

@@ -35,6 +35,8 @@ log = logging.getLogger("gardend.site")
 
 #: ``![[embed]]`` (dropped), ``[[target|display]]`` (display kept), ``[[target]]`` (kept).
 _WIKILINK = re.compile(r"(!?)\[\[([^\]|]*)(?:\|([^\]]*))?\]\]")
+#: Obsidian comments (``%%…%%``, inline or across lines): never rendered, so never searchable.
+_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
 PREVIEW_PREFIX = "/_preview/"
 ASSET_PREFIX = "/_assets/"
 
@@ -118,6 +120,11 @@ class Site:
                 continue
             self.by_url[note.permalink] = note
         self._headings: dict[str, list[Heading]] = {}
+        # Derived data memoised on the snapshot (it never changes after construction): a static
+        # build asks for the tree and the local graph once per page, thousands of times.
+        self._edges: list[tuple[str, str]] | None = None
+        self._edges_of: dict[str, list[tuple[str, str]]] | None = None
+        self._trees: dict[bool, list[TreeNode]] = {}
 
     # -- building --------------------------------------------------------------------------------
     @classmethod
@@ -184,7 +191,11 @@ class Site:
         """Folders and notes by garden path (``dg-path`` or vault path); pinned first, then by name.
 
         Hidden notes (``dg-hide``) are left out; unpublished notes appear only in preview.
+        The result is shared by every caller of this snapshot: read it, never change it.
         """
+        cached = self._trees.get(preview)
+        if cached is not None:
+            return cached
         root = TreeNode(name="")
         for note in self.notes.values():
             if note.hidden or not (note.published or preview):
@@ -202,6 +213,7 @@ class Site:
                 name=note.title, url=note.url(preview), published=note.published, pinned=note.pinned,
             ))
         _sort_tree(root)
+        self._trees[preview] = root.children
         return root.children
 
     def backlinks(self, index: Index, path: str, preview: bool) -> list[SiteNote]:
@@ -249,12 +261,24 @@ class Site:
 
     # -- data files ------------------------------------------------------------------------------
     def _published_edges(self, index: Index) -> list[tuple[str, str]]:
-        rows = index.conn.execute(
-            "SELECT DISTINCT s.path, l.target_path FROM links l JOIN files s ON s.id = l.note_id"
-            " WHERE l.target_path IS NOT NULL AND l.target_path <> s.path"
-        ).fetchall()
-        served = {n.path for n in self.by_url.values()}
-        return [(a, b) for a, b in rows if a in served and b in served]
+        if self._edges is None:
+            rows = index.conn.execute(
+                "SELECT DISTINCT s.path, l.target_path FROM links l JOIN files s ON s.id = l.note_id"
+                " WHERE l.target_path IS NOT NULL AND l.target_path <> s.path"
+            ).fetchall()
+            served = {n.path for n in self.by_url.values()}
+            self._edges = [(a, b) for a, b in rows if a in served and b in served]
+        return self._edges
+
+    def _edges_touching(self, index: Index, path: str) -> list[tuple[str, str]]:
+        """The published edges with ``path`` at either end, in :meth:`_published_edges` order."""
+        if self._edges_of is None:
+            by_note: dict[str, list[tuple[str, str]]] = {}
+            for edge in self._published_edges(index):
+                by_note.setdefault(edge[0], []).append(edge)
+                by_note.setdefault(edge[1], []).append(edge)
+            self._edges_of = by_note
+        return self._edges_of.get(path, [])
 
     def graph(self, index: Index) -> dict[str, Any]:
         """``graph.json`` as the site template builds it (§8.6), from published notes only."""
@@ -289,7 +313,7 @@ class Site:
         center = self.notes.get(path)
         if center is None or self.by_url.get(center.permalink or "") is not center:
             return {"nodes": [], "links": []}
-        edges = [(a, b) for a, b in self._published_edges(index) if path in (a, b)]
+        edges = self._edges_touching(index, path)
         around = sorted({b if a == path else a for a, b in edges})
         nodes = [{"url": self.notes[p].url(False), "title": self.notes[p].title, "current": p == path}
                  for p in [path, *around] if not self.notes[p].hidden or p == path]
@@ -323,9 +347,9 @@ def _search_text(body: str) -> str:
     def replace(m: re.Match[str]) -> str:
         if m.group(1):
             return ""
-        return m.group(3) if m.group(3) is not None else m.group(2).split("#")[0]
+        return m.group(3) if m.group(3) is not None else m.group(2).split("#")[0].rsplit("/", 1)[-1]
 
-    return _WIKILINK.sub(replace, body)
+    return _WIKILINK.sub(replace, _COMMENT.sub("", body))
 
 
 def _group(path: str) -> str:

@@ -52,6 +52,8 @@ def _env() -> Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["urlquote"] = lambda s: quote(str(s), safe="")
+    # Where a tag's page is; the static build swaps in its own (a folder per tag).
+    env.filters["taghref"] = lambda tag: "/tags/" + quote(str(tag), safe="")
     return env
 
 
