@@ -57,6 +57,7 @@ class NoteRenderer:
         self.fileclasses = FileClassIndex(index, load_metadata_menu_settings(root, config_dir))
         self.strict_line_breaks = load_app_settings(root, config_dir).strict_line_breaks
         self._cache: dict[tuple[str, RenderOptions], _CacheEntry] = {}
+        self._published_engine: QueryEngine | None = None
         self._lock = threading.RLock()
         self.hits = 0
         self.misses = 0
@@ -132,15 +133,20 @@ class NoteRenderer:
                 return False
             return bool(row[0]) if row[0] is not None else True  # attachments follow their notes
 
+        engine = self.published_engine() if options.published else self.engine
+        query_links = self._published_links(links) if options.published else links
+
         def render_query(kind: str, source: str, this_path: str) -> str:
-            view = DataviewHtmlRenderer(settings=self.dataview.view_settings(), link_renderer=links, source_path=this_path)
+            view = DataviewHtmlRenderer(
+                settings=self.dataview.view_settings(), link_renderer=query_links, source_path=this_path
+            )
             if kind == "inline":
                 try:
-                    value = self.engine.evaluate_inline(source, this_path)
+                    value = engine.evaluate_inline(source, this_path)
                 except QueryFailed as exc:
                     return '<div><pre class="dataview dataview-error">' + html.escape(exc.message, quote=False) + "</pre></div>"
                 return view.inline_query(value)
-            result = self.engine.run(source, this_path)
+            result = engine.run(source, this_path)
             return view.render_block(result, options.container)  # type: ignore[arg-type]
 
         return RenderContext(
@@ -152,6 +158,28 @@ class NoteRenderer:
             render_query=render_query,
             strict_line_breaks=self.strict_line_breaks,
         )
+
+    def published_engine(self) -> QueryEngine:
+        """The engine for published views: queries read published notes only, and page objects
+        never list unpublished notes (in ``file.inlinks``/``outlinks``) — privacy §9 row 3."""
+        if self._published_engine is None:
+            from .publish.queries import PublishedPageStore
+
+            engine = QueryEngine(self.index, self.dataview.query_settings(), published_only=True)
+            engine.pages = PublishedPageStore(self.index)
+            self._published_engine = engine
+        return self._published_engine
+
+    def _published_links(self, links: ObsidianLinkRenderer) -> ObsidianLinkRenderer:
+        from .publish.queries import PublishedOnlyLinks
+
+        def published(path: str) -> bool:
+            row = self.index.conn.execute(
+                "SELECT n.publish FROM files f LEFT JOIN notes n ON n.file_id = f.id WHERE f.path = ?", (path,)
+            ).fetchone()
+            return row is not None and (row[0] is None or bool(row[0]))
+
+        return PublishedOnlyLinks(resolve=links.resolve, fileclass=links.fileclass, is_published=published)
 
     def link_renderer(self) -> ObsidianLinkRenderer:
         return ObsidianLinkRenderer(resolve=self.engine.pages.names.resolve_path, fileclass=self._fileclass)
@@ -165,6 +193,7 @@ class NoteRenderer:
         and refreshes the engine's page cache and the fileClass table)."""
         with self._lock:
             self.engine.apply_changes(changed_paths)
+            self._published_engine = None  # publish flags may have changed: rebuilt on demand
             prefix = self.fileclasses.settings.class_files_path
             if prefix and any(p.startswith(prefix) for p in changed_paths):
                 self.fileclasses = FileClassIndex(self.index, self.fileclasses.settings)

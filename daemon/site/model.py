@@ -349,7 +349,15 @@ def _search_text(body: str) -> str:
             return ""
         return m.group(3) if m.group(3) is not None else m.group(2).split("#")[0].rsplit("/", 1)[-1]
 
-    return _WIKILINK.sub(replace, _COMMENT.sub("", body))
+    text = _WIKILINK.sub(replace, _COMMENT.sub("", body))
+    # Markdown links and images: readers see the bracket text, never the destination (which can
+    # be a private note's path); images contribute nothing.
+    text = _MD_IMAGE.sub("", text)
+    return _MD_LINK.sub(lambda m: m.group(1), text)
+
+
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:<[^>\n]*>|[^)\n]*)\)")
 
 
 def _group(path: str) -> str:

@@ -116,9 +116,22 @@ class ContextLinkRenderer(ObsidianLinkRenderer):
             # missing note must not be named by the published page.
             return (
                 '<a class="internal-link is-unresolved" target="_blank" '
-                f'rel="noopener nofollow">{ref.label_html}</a>'
+                f'rel="noopener nofollow">{_private_label(ref)}</a>'
             )
         return super().__call__(ref, source_path)
+
+
+def _private_label(ref: LinkRef) -> str:
+    """The text of a link to an unpublished note in a published page: what the author wrote as
+    display text, else only the bare note name — never the typed folder path or Obsidian's
+    ``> heading`` / ``> ^block`` suffix (both reveal private structure)."""
+    name = ref.linkpath.rsplit("/", 1)[-1]
+    if name.lower().endswith(".md"):
+        name = name[:-3]
+    typed = {default_display(ref.linktext), ref.linkpath, name}
+    if ref.display in typed or ref.display.startswith(name + " > "):
+        return escape_text(name)
+    return ref.label_html
 
 
 def link_renderer(frag: Fragment) -> ContextLinkRenderer:
