@@ -48,18 +48,20 @@ def rss_mb(pid: int) -> float:
 def start_server(vault: Path, port: int) -> subprocess.Popen[bytes]:
     db = Path(tempfile.mkdtemp(prefix="gardend-sbench-")) / "index.sqlite"
     env = dict(os.environ, GARDEND_STATE_DIR=str(db.parent / "state"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gardend.daemon.cli", "serve", str(vault), "--db", str(db), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-    )
+    log = db.parent / "serve.log"
+    # The server logs every request: write to a file, never to a pipe nobody drains.
+    with open(log, "wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gardend.daemon.cli", "serve", str(vault), "--db", str(db), "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=sink, env=env,
+        )
     deadline = time.monotonic() + 300
-    assert proc.stderr is not None
     while time.monotonic() < deadline:
-        line = proc.stderr.readline().decode()
-        if "listening" in line or "serving" in line or "Running on" in line:
+        if b"serving" in log.read_bytes():
             break
         if proc.poll() is not None:
-            raise SystemExit("server exited early")
+            raise SystemExit("server exited early:\n" + log.read_text(errors="replace"))
+        time.sleep(0.1)
     time.sleep(0.5)
     return proc
 
