@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -81,10 +82,17 @@ def site_setup(preview: bool = True) -> Callable[[web.Application], None]:
     return setup
 
 
+PAGE_CACHE_SIZE = 2000
+"""Note pages kept rendered (whole HTML), least recently used dropped first."""
+
+
 class _Handlers:
     def __init__(self, service: SiteService, env: Environment) -> None:
         self.service = service
         self.env = env
+        # Whole note pages by URL, valid for one index generation (every index write bumps it):
+        # a page is rendered once per change, not once per request.
+        self._page_cache: OrderedDict[tuple[str, str | None], tuple[str | None, str]] = OrderedDict()
 
     # -- helpers ---------------------------------------------------------------------------------
     async def _read(self, func: Callable[[ReadContext], Any]) -> Any:
@@ -119,7 +127,13 @@ class _Handlers:
     async def _note_page(self, request: web.Request, url_path: str, vault_path: str | None) -> web.StreamResponse:
         service = self.service
 
+        key = (url_path, vault_path)
+
         def work(ctx: ReadContext) -> Any:
+            generation = ctx.index.get_setting("generation")
+            hit = self._page_cache.get(key)
+            if hit is not None and hit[0] == generation:
+                return ("cached", hit[1])
             found = service.note_for(url_path, vault_path)
             if found is None:
                 return None
@@ -128,16 +142,25 @@ class _Handlers:
                 return ("redirect", note.url(False))
             view = service.page(note, preview_view)
             service.remember_deps(note, preview_view)
-            return view
+            return ("view", generation, view)
 
         result = await self._read(work)
         if result is None:
             return await self._not_found(request)
-        if isinstance(result, tuple):
+        if result[0] == "redirect":
             raise web.HTTPFound(result[1])
-        if not result.preview and url_path != result.url and url_path + "/" == result.url:
-            raise web.HTTPMovedPermanently(result.url)
-        return self._html("note.html", page=result, title=result.note.title, tree=result.tree)
+        if result[0] == "cached":
+            return web.Response(text=result[1], content_type=HTML, charset="utf-8",
+                                headers={"Cache-Control": "no-cache"})
+        _, generation, view = result
+        if not view.preview and url_path != view.url and url_path + "/" == view.url:
+            raise web.HTTPMovedPermanently(view.url)
+        response = self._html("note.html", page=view, title=view.note.title, tree=view.tree)
+        self._page_cache[key] = (generation, response.text or "")
+        self._page_cache.move_to_end(key)
+        while len(self._page_cache) > PAGE_CACHE_SIZE:
+            self._page_cache.popitem(last=False)
+        return response
 
     async def preview_index(self, request: web.Request) -> web.StreamResponse:
         if not self.service.preview:
