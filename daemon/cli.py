@@ -24,6 +24,7 @@ from .check import collect_findings, exit_status, findings_json
 from .config import Config, ConfigError, default_db_path, load_config, state_home, vault_state_dir
 from .export import write_export
 from .index import Index, IndexOpenError
+from .progress import run_full_sync
 from .sync import Synchronizer, SyncResult
 from .vault import VaultError
 from .watcher import VaultWatcher, WatchOptions
@@ -121,35 +122,6 @@ def main() -> None:
 # index
 
 
-def _run_sync(sync: Synchronizer, show_progress: bool) -> SyncResult:
-    if not show_progress:
-        return sync.full_sync()
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        transient=True, console=_stderr_console(),
-    ) as progress:
-        task = progress.add_task("scan", total=None)
-
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        return sync.full_sync(progress=report)
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
 def _summary(result: SyncResult, seconds: float, index: Index) -> str:
     rate = f", {result.scanned / seconds:,.0f} notes/s" if result.scanned and seconds > 0 else ""
     broken = index.conn.execute("SELECT COUNT(*) FROM links WHERE target_path IS NULL").fetchone()[0]
@@ -185,7 +157,7 @@ def index_cmd(vault: str | None, config_path: str | None, db: str | None, quiet:
             click.echo(f"warning: {problem}", err=True)
         started = time.perf_counter()
         try:
-            result = _run_sync(sync, show_progress=not quiet and not as_json and sys.stderr.isatty())
+            result = run_full_sync(sync, show_progress=not quiet and not as_json and sys.stderr.isatty())
         except VaultError as exc:
             raise CLIError(str(exc)) from exc
         seconds = time.perf_counter() - started
@@ -225,7 +197,7 @@ def watch_cmd(vault: str | None, config_path: str | None, db: str | None, pollin
         for problem in sync.reload_settings():
             log.warning(problem)
         started = time.perf_counter()
-        result = _run_sync(sync, show_progress=sys.stderr.isatty())
+        result = run_full_sync(sync, show_progress=sys.stderr.isatty())
         log.info(_summary(result, time.perf_counter() - started, index))
         cfg = session.config.watch
         options = WatchOptions(

@@ -31,11 +31,12 @@ from aiohttp import web
 from .config import Config
 from .dataview_settings import load_dataview_settings
 from .index import Index
+from .progress import run_full_sync
 from .query.engine import QueryEngine
 from .server import EventHub, ServerState, create_app
 from .server.security import load_or_create_token, token_path
 from .site import site_setup
-from .sync import Synchronizer, SyncResult
+from .sync import Synchronizer
 from .watcher import VaultWatcher, WatchOptions
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "is_loopback", "run_server"]
@@ -58,26 +59,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a host name other than localhost may resolve to anything
-
-
-def _full_sync(sync: Synchronizer, show_progress: bool) -> SyncResult:
-    if not show_progress:
-        return sync.full_sync()
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        transient=True, console=Console(stderr=True),
-    ) as progress:
-        task = progress.add_task("scan", total=None)
-        return sync.full_sync(progress=lambda done, total: progress.update(task, completed=done, total=total))
 
 
 def _watch_options(config: Config, polling: bool) -> WatchOptions:
@@ -127,7 +108,7 @@ def run_server(
         )
         for problem in sync.reload_settings():
             log.warning(problem)
-        result = _full_sync(sync, show_progress)
+        result = run_full_sync(sync, show_progress)
         log.info("indexed %d notes (%d scanned)", result.notes_total, result.scanned)
         with Index(db_path, readonly=True) as reader:
             state = _make_state(root, reader, host, allowed_hosts, config)
