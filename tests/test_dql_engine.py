@@ -247,3 +247,25 @@ def test_fast_sort_key_orders_like_compare() -> None:
         assert [compare(a, b) for a, b in zip(by_compare, by_key, strict=True)] == [0] * len(values)
 
     check()
+
+
+def test_shared_results_run_note_independent_queries_once(make_vault: VaultMaker, tmp_path: Path) -> None:
+    root = make_vault({"a.md": "x", "b.md": "y", "sub/c.md": "[[a]]"})
+    index = Index(tmp_path / "i.sqlite")
+    Synchronizer(index, root, workers=1).full_sync()
+    engine = QueryEngine(index, share_results=True)
+    calls: list[str] = []
+    original = engine._run
+
+    def counting(text: str, this_path: str | None) -> object:
+        calls.append(text)
+        return original(text, this_path)
+
+    engine._run = counting  # type: ignore[method-assign]
+    for note in ("a.md", "b.md"):
+        engine.run('LIST FROM "sub"', note)
+        engine.run("LIST FROM [[]]", note)  # depends on the note: runs every time
+        engine.run("TABLE this.file.name", note)
+    assert calls.count('LIST FROM "sub"') == 1
+    assert calls.count("LIST FROM [[]]") == 2 and calls.count("TABLE this.file.name") == 2
+    index.close()

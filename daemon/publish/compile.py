@@ -72,7 +72,8 @@ class GardenCompiler:
         self.ctx = CompileContext(index, root, self.settings, mode)
         dataview = load_dataview_settings(root, config_dir) if root is not None else None
         self.engine = QueryEngine(
-            index, dataview.query_settings() if dataview else None, published_only=mode == "safe"
+            index, dataview.query_settings() if dataview else None, published_only=mode == "safe",
+            share_results=True,
         )
         if mode == "safe":
             self.engine.pages = PublishedPageStore(index)  # no private inlinks/outlinks (§9 row 3)

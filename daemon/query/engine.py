@@ -9,6 +9,7 @@ whole query fails with Dataview's message (dataview.md §2.4). The result is one
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,11 @@ MAX_ROWS = 200_000
 flattened row is a copy of its page's field map, roughly a kilobyte)."""
 
 
+_NOTE_DEPENDENT = re.compile(r"\bthis\b|\[\[|\blink\s*\(", re.IGNORECASE)
+"""Query text whose result can depend on the querying note: ``this``, link literals and
+``link()`` (both resolve relative to the note)."""
+
+
 class QueryFailed(Exception):
     """A query Dataview would report as failed; ``message`` is shown after ``Dataview: ``."""
 
@@ -93,7 +99,14 @@ class _Deadline:
 class QueryEngine:
     """Answers DQL queries over one index. Create one per index; it caches page objects."""
 
-    def __init__(self, index: Index, settings: QuerySettings | None = None, *, published_only: bool = False) -> None:
+    def __init__(
+        self,
+        index: Index,
+        settings: QuerySettings | None = None,
+        *,
+        published_only: bool = False,
+        share_results: bool = False,
+    ) -> None:
         self.index = index
         self.settings = settings or QuerySettings()
         self.published_only = published_only
@@ -102,6 +115,9 @@ class QueryEngine:
         published query can never read a private note's rows or fields."""
         self.pages = PageStore(index)
         self._deadline = _Deadline(self.settings.timeout_s)
+        self._shared: dict[str, QueryResult] | None = {} if share_results else None
+        """With ``share_results`` (a publish run or a site build, over an index that does not change
+        meanwhile), a query whose result cannot depend on the note it is written in runs once."""
 
     # -- public API ------------------------------------------------------------------------------
     def apply_changes(self, changed_paths: list[str]) -> int:
@@ -110,6 +126,14 @@ class QueryEngine:
 
     def run(self, text: str, this_path: str | None = None) -> QueryResult:
         """Parse and execute; failures come back as :class:`QueryError` (never raised)."""
+        if self._shared is not None and not _NOTE_DEPENDENT.search(text):
+            cached = self._shared.get(text)
+            if cached is None:
+                cached = self._shared[text] = self._run(text, this_path)
+            return cached
+        return self._run(text, this_path)
+
+    def _run(self, text: str, this_path: str | None) -> QueryResult:
         try:
             query = parse_query(text)
         except DQLSyntaxError as exc:

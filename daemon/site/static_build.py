@@ -115,32 +115,6 @@ class BuildReport:
         return f"{len(self.written)} written, {len(self.unchanged)} unchanged, {len(self.removed)} removed"
 
 
-_MENTIONS_THIS = re.compile(r"\bthis\b|\[\[", re.IGNORECASE)
-
-
-class _SharedResultsEngine(QueryEngine):
-    """A query engine that runs each query text once per build when its result cannot depend on
-    the note it is written in (no ``this``, no link, which could resolve relative to the note).
-
-    Generated and real vaults repeat the same blocks in many notes (a task list over the whole
-    vault, a table of a folder), and query execution is most of a page's rendering time; the
-    index does not change during a build, so the first result is every note's result."""
-
-    def __init__(self, index: Index) -> None:
-        # published_only: the static site is public, so its queries read published notes only
-        # (FROM sources and link dereferences), as the safe-mode compile does.
-        super().__init__(index, published_only=True)
-        self._shared: dict[str, Any] = {}
-
-    def run(self, text: str, this_path: str | None = None) -> Any:
-        if _MENTIONS_THIS.search(text):
-            return super().run(text, this_path)
-        result = self._shared.get(text)
-        if result is None:
-            result = self._shared[text] = super().run(text, this_path)
-        return result
-
-
 @dataclass
 class _BuildState:
     """The part of :class:`ServerState` that :class:`SiteService` uses, without a server."""
@@ -274,7 +248,7 @@ def _tag_file(tag: str) -> str | None:
 
 
 def _produce(outputs: _Outputs, index: Index, root: Path, config_dir: str, base: str | None) -> None:
-    engine = _SharedResultsEngine(index)
+    engine = QueryEngine(index, published_only=True, share_results=True)
     service = SiteService(cast(ServerState, _BuildState(root, index, engine, config_dir)), preview=False)
     site = service.site()
     env = _env()
