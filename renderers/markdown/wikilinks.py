@@ -124,7 +124,10 @@ class ContextLinkRenderer(ObsidianLinkRenderer):
 def _private_label(ref: LinkRef) -> str:
     """The text of a link to an unpublished note in a published page: what the author wrote as
     display text, else only the bare note name — never the typed folder path or Obsidian's
-    ``> heading`` / ``> ^block`` suffix (both reveal private structure)."""
+    ``> heading`` / ``> ^block`` suffix (both reveal private structure). A Markdown link's label
+    is the author's own bracket text, rendered by the inline rules (the split marker) — kept."""
+    if _SPLIT in ref.label_html:
+        return ref.label_html
     name = ref.linkpath.rsplit("/", 1)[-1]
     if name.lower().endswith(".md"):
         name = name[:-3]

@@ -97,3 +97,16 @@ def test_no_nested_anchors_in_markdown_link_text() -> None:
         for m in re.finditer(r"<(/?)a[ >]", render(source, FILES)):
             depth += -1 if m.group(1) else 1
             assert depth <= 1
+
+
+def test_published_view_markdown_link_to_unpublished_note_keeps_its_text() -> None:
+    from gardend.renderers.markdown import RenderContext, render_markdown
+
+    ctx = RenderContext(
+        resolve=lambda linkpath, source: "Private/Secret.md" if "Secret" in linkpath else None,
+        is_published=lambda path: False,
+        published_view=True,
+    )
+    html = render_markdown("See [my notes](Private/Secret.md) and [[Private/Secret#Plans]].", ctx, path="Pub.md").html
+    assert ">my notes</a>" in html and ">Secret</a>" in html
+    assert "Private/" not in html and "Plans" not in html
