@@ -162,6 +162,8 @@ class NoteRenderer:
     def published_engine(self) -> QueryEngine:
         """The engine for published views: queries read published notes only, and page objects
         never list unpublished notes (in ``file.inlinks``/``outlinks``) — privacy §9 row 3."""
+        if self.engine.published_only:
+            return self.engine  # a published-only host (the static site build) brought its own
         if self._published_engine is None:
             from .publish.queries import PublishedPageStore
 

@@ -248,7 +248,10 @@ def _tag_file(tag: str) -> str | None:
 
 
 def _produce(outputs: _Outputs, index: Index, root: Path, config_dir: str, base: str | None) -> None:
+    from ..publish.queries import PublishedPageStore
+
     engine = QueryEngine(index, published_only=True, share_results=True)
+    engine.pages = PublishedPageStore(index)  # no private notes in file.inlinks / outlinks either
     service = SiteService(cast(ServerState, _BuildState(root, index, engine, config_dir)), preview=False)
     site = service.site()
     env = _env()
