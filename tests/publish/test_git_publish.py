@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,38 +13,16 @@ from gardend.daemon.publish.gitsync import PublishError, apply_plan, blob_sha, p
 from gardend.daemon.sync import Synchronizer
 
 from ..conftest import REPO, VaultMaker
+from .helpers import GIT_ENV, make_garden, run_git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
-ENV = {
-    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
-}
-
-
-def run_git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                          env={**os.environ, **ENV}).stdout
-
-
 @pytest.fixture
 def garden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """A bare 'remote' made from a minimal site template, and a clone of it."""
-    for k, v in ENV.items():
+    """A bare 'remote' made from a minimal site template with one stale note, and a clone of it."""
+    for k, v in GIT_ENV.items():
         monkeypatch.setenv(k, v)
-    bare = tmp_path / "remote.git"
-    run_git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
-    seed = tmp_path / "seed"
-    run_git(tmp_path, "clone", "-q", str(bare), str(seed))
-    (seed / "src" / "site" / "notes").mkdir(parents=True)
-    (seed / "package.json").write_text('{"name": "digital-garden"}\n')
-    (seed / "src" / "site" / "notes" / "old.md").write_text("stale note\n")
-    run_git(seed, "add", "-A")
-    run_git(seed, "commit", "-q", "-m", "template")
-    run_git(seed, "push", "-q", "origin", "HEAD:main")
-    clone = tmp_path / "clone"
-    run_git(tmp_path, "clone", "-q", str(bare), str(clone))
-    return bare, clone
+    return make_garden(tmp_path, {"src/site/notes/old.md": "stale note\n"})
 
 
 def test_blob_sha_matches_git(tmp_path: Path) -> None:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +39,7 @@ from gardend.daemon.publish.leaks import (
 from gardend.daemon.sync import Synchronizer
 
 from ..conftest import FIXTURES, VaultMaker
+from .helpers import GIT_ENV, make_garden, run_git
 
 TRAP = FIXTURES / "private-trap-vault"
 DIARY = "Vault-Hidden-Folder/Secret Diary.md"
@@ -50,10 +49,6 @@ PLANS = "Vault-Hidden-Folder/Plans (2026).md"
 PRIVATE_NOTES = [MINUTES, DEEP, PLANS, DIARY]
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-ENV = {
-    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
-}
 
 
 @pytest.fixture
@@ -188,26 +183,11 @@ def test_plugin_mode_leaks_what_the_plugin_leaks(trap: tuple[Path, Index]) -> No
 
 # -- the garden repository -----------------------------------------------------------------------
 
-def run_git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                          env={**os.environ, **ENV}).stdout
-
-
 @pytest.fixture
 def garden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    for k, v in ENV.items():
+    for k, v in GIT_ENV.items():
         monkeypatch.setenv(k, v)
-    bare = tmp_path / "remote.git"
-    run_git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
-    seed = tmp_path / "seed"
-    run_git(tmp_path, "clone", "-q", str(bare), str(seed))
-    (seed / "package.json").write_text('{"name": "digital-garden"}\n')
-    run_git(seed, "add", "-A")
-    run_git(seed, "commit", "-q", "-m", "template")
-    run_git(seed, "push", "-q", "origin", "HEAD:main")
-    clone = tmp_path / "clone"
-    run_git(tmp_path, "clone", "-q", str(bare), str(clone))
-    return bare, clone
+    return make_garden(tmp_path)
 
 
 @needs_git
