@@ -43,12 +43,7 @@ class DataviewSettings:
     problems: tuple[str, ...] = ()
 
     def value_settings(self) -> ValueSettings:
-        return ValueSettings(
-            render_null_as=self.render_null_as,
-            default_date_format=self.default_date_format,
-            default_date_time_format=self.default_date_time_format,
-            max_recursive_render_depth=self.max_recursive_render_depth,
-        )
+        return self.view_settings().value_settings
 
     def query_settings(self) -> QuerySettings:
         return QuerySettings(table_id_column_name=self.table_id_column_name, values=self.value_settings())

@@ -145,6 +145,10 @@ class FileClassIndex:
             current = self.classes.get(current.extends or "")
         return self.settings.file_class_icon
 
+    def forget(self) -> None:
+        """Drop cached classes (notes' tags or properties may have changed)."""
+        self._cache.clear()
+
     def class_of(self, path: str) -> FileClassInfo | None:
         """The class whose decoration a link to ``path`` gets, or None."""
         if path in self._cache:

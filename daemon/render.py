@@ -125,14 +125,6 @@ class NoteRenderer:
             row = self._note_row(target)
             return None if row is None else (row[1], row[2])
 
-        def is_published(target: str) -> bool:
-            row = self.index.conn.execute(
-                "SELECT n.publish FROM files f LEFT JOIN notes n ON n.file_id = f.id WHERE f.path = ?", (target,)
-            ).fetchone()
-            if row is None:
-                return False
-            return bool(row[0]) if row[0] is not None else True  # attachments follow their notes
-
         engine = self.published_engine() if options.published else self.engine
         query_links = self._published_links(links) if options.published else links
 
@@ -152,7 +144,7 @@ class NoteRenderer:
         return RenderContext(
             resolve=names.resolve_path,
             note_source=note_source,
-            is_published=is_published,
+            is_published=self._is_published,
             published_view=options.published,
             fileclass=self._fileclass,
             render_query=render_query,
@@ -175,13 +167,14 @@ class NoteRenderer:
     def _published_links(self, links: ObsidianLinkRenderer) -> ObsidianLinkRenderer:
         from .publish.queries import PublishedOnlyLinks
 
-        def published(path: str) -> bool:
-            row = self.index.conn.execute(
-                "SELECT n.publish FROM files f LEFT JOIN notes n ON n.file_id = f.id WHERE f.path = ?", (path,)
-            ).fetchone()
-            return row is not None and (row[0] is None or bool(row[0]))
+        return PublishedOnlyLinks(resolve=links.resolve, fileclass=links.fileclass, is_published=self._is_published)
 
-        return PublishedOnlyLinks(resolve=links.resolve, fileclass=links.fileclass, is_published=published)
+    def _is_published(self, path: str) -> bool:
+        """A note's dg-publish flag; attachments count as published (they follow their notes)."""
+        row = self.index.conn.execute(
+            "SELECT n.publish FROM files f LEFT JOIN notes n ON n.file_id = f.id WHERE f.path = ?", (path,)
+        ).fetchone()
+        return row is not None and (row[0] is None or bool(row[0]))
 
     def link_renderer(self) -> ObsidianLinkRenderer:
         return ObsidianLinkRenderer(resolve=self.engine.pages.names.resolve_path, fileclass=self._fileclass)
@@ -200,6 +193,6 @@ class NoteRenderer:
             if prefix and any(p.startswith(prefix) for p in changed_paths):
                 self.fileclasses = FileClassIndex(self.index, self.fileclasses.settings)
             else:
-                self.fileclasses._cache.clear()
+                self.fileclasses.forget()
             for key in [k for k in self._cache if k[0] in changed_paths]:
                 del self._cache[key]
