@@ -12,7 +12,8 @@ its own origin. The defences here close both:
   read the token from the 0600 file. When the server listens beyond loopback, every ``/api/``
   request needs it, since anyone on the network can connect.
 * **Body cap** — bodies over ``max_body`` are refused (413) before they are read.
-* **Headers** — a strict Content-Security-Policy, ``nosniff`` and ``no-referrer`` on every response.
+* **Headers** — a strict Content-Security-Policy, ``nosniff`` and ``no-referrer`` on every response
+  (a page with a Mermaid diagram sets its own policy first: :data:`DIAGRAM_CONTENT_SECURITY_POLICY`).
 * **Errors** — always ``{"error": {"status", "message"}}``; exceptions are logged, never sent.
 """
 
@@ -34,6 +35,7 @@ from .state import ServerState
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
+    "DIAGRAM_CONTENT_SECURITY_POLICY",
     "LOOPBACK_NAMES",
     "STATE_KEY",
     "error_response",
@@ -51,6 +53,28 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 )
+"""Every response's policy: scripts and stylesheets only from our own files, no inline script
+or style at all (a note's ``style`` attributes are ignored), no plugins, no framing."""
+DIAGRAM_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+)
+"""The policy of a site page that holds a Mermaid diagram, and only of such a page: the
+default one plus inline styles.
+
+Mermaid writes each diagram as SVG markup with a ``<style>`` element (the theme's colours,
+scoped to the diagram's id) and ``style`` attributes (sizes, label layout); under
+``style-src 'self'`` the browser drops both and the diagram comes out as black shapes with
+overlapping labels. Those styles are generated per diagram, so neither a hash nor (on the
+static site) a nonce can allow them; ``'unsafe-inline'`` is the only way, and it is needed for
+``<style>`` elements and attributes alike (``style-src-elem`` / ``style-src-attr``).
+
+Inline style cannot run script, and ``script-src`` is untouched: no ``'unsafe-eval'`` (Mermaid
+11 in ``securityLevel: "strict"`` draws without ``eval``/``Function``, checked in the browser
+test) and no inline script. What a page under this policy gives up is the guarantee that a
+note's own ``style`` attributes are ignored; the sanitiser already limits them to layout and
+colour properties (no ``position``, no ``url()``-carrying ones), and ``<style>`` elements in
+notes are removed. Pages without a diagram keep :data:`CONTENT_SECURITY_POLICY`."""
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

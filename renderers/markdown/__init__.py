@@ -36,4 +36,10 @@ def render_markdown(text: str, ctx: RenderContext, *, path: str) -> RenderedNote
     # The note itself is on the embed stack: A → B → A stops at the first return to A.
     page.stack.append((path, ""))
     html = render_fragment(page, body, path, 0)
-    return RenderedNote(html=html, dependencies=list(page.dependencies), headings=page.headings)
+    return RenderedNote(
+        html=html,
+        dependencies=list(page.dependencies),
+        headings=page.headings,
+        footnotes=page.footnotes,
+        has_mermaid=page.has_mermaid,
+    )

@@ -27,6 +27,8 @@ class PageState:
     headings: list[Heading] = field(default_factory=list)
     stack: list[tuple[str, str]] = field(default_factory=list)
     fragments: int = 0
+    footnotes: dict[str, str] = field(default_factory=dict)
+    has_mermaid: bool = False
 
     def next_uid(self) -> int:
         """A page-unique number per fragment (keeps footnote ids of embeds apart)."""

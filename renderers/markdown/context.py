@@ -74,6 +74,14 @@ class RenderContext:
     render_query: Callable[[str, str, str], QueryResult] = _no_queries
     strict_line_breaks: bool = False
     max_embed_depth: int = 4
+    inline_query_prefix: str = "="
+    """Dataview's ``inlineQueryPrefix``: inline code starting with it is a query."""
+    inline_js_query_prefix: str = "$="
+    """Dataview's ``inlineJsQueryPrefix`` (checked first, as Dataview does); never run."""
+    inline_queries: bool = True
+    """Dataview's ``enableInlineDataview``: off, inline queries stay inline code."""
+    dataviewjs_keyword: str = "dataviewjs"
+    """Dataview's ``dataviewJsKeyword``: the code block language of DataviewJS."""
 
 
 @dataclass(frozen=True)
@@ -91,12 +99,18 @@ class RenderedNote:
 
     ``dependencies`` are vault paths whose change can change this HTML (embedded notes and assets,
     paths reported by queries), in first-seen order; ``headings`` is the outline of the note's own
-    top-level headings (not those of embedded notes).
+    top-level headings (not those of embedded notes); ``footnotes`` maps the label of each of the
+    note's own listed footnotes to its element id (``"note"`` → ``"fn-2"``: ids are numbers by
+    first reference, so ``[[Note#[^note]]]`` needs this to land on it).  ``has_mermaid`` says
+    the HTML holds a Mermaid diagram (its own or an embedded note's), so the page must load the
+    script that draws it — the only pages that need it.
     """
 
     html: str
     dependencies: list[str] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
+    footnotes: dict[str, str] = field(default_factory=dict)
+    has_mermaid: bool = False
 
 
 def notice(text: str, *classes: str) -> str:

@@ -3,6 +3,9 @@
 Parsing and numbering (by first reference, repeated references counted) come from
 mdit-py-plugins' footnote plugin; only the markup is Obsidian's.  Footnotes of embedded notes get a
 fragment prefix in their ids so two notes' ``fn-1`` never collide on one page.
+
+The note's own labelled footnotes are recorded (label → element id) in the render result, so a
+host can point ``[[Note#[^label]]]`` at the right ``fn-<n>`` (obsidian.md §3.5).
 """
 
 from __future__ import annotations
@@ -52,7 +55,12 @@ def _block_close(self: Any, tokens: list[Token], idx: int, options: Any, env: An
 
 
 def _open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    ident = f"fn-{_prefix(env)}{_number(tokens[idx])}"
+    tok = tokens[idx]
+    ident = f"fn-{_prefix(env)}{_number(tok)}"
+    frag = fragment(env)
+    label = tok.meta.get("label")
+    if frag is not None and frag.top and label is not None:
+        frag.page.footnotes.setdefault(label, ident)
     return f'<li data-footnote-id="{ident}" id="{ident}">'
 
 

@@ -20,6 +20,7 @@ from markdown_it.token import Token
 
 from ._state import fragment
 from .context import Heading
+from .sections import footnote_label
 
 __all__ = ["heading_slug", "headings_plugin", "subpath_fragment"]
 
@@ -40,12 +41,21 @@ def heading_slug(text: str) -> str:
     return slug or "heading"
 
 
-def subpath_fragment(subpath: str | None, headings: list[Heading] | None = None) -> str:
+def subpath_fragment(
+    subpath: str | None,
+    headings: list[Heading] | None = None,
+    footnotes: dict[str, str] | None = None,
+) -> str:
     """The URL fragment (with ``#``) that lands on ``subpath`` in a note rendered by us.
 
-    ``#^id`` → ``#^id`` (block ids are element ids as written); ``#A#B`` → the id of the heading
-    Obsidian's chain matching picks in ``headings`` (the target's :attr:`RenderedNote.headings`),
-    or, without an outline, the slug of the last part (right unless headings repeat).
+    ``#^id`` → ``#^id`` (block ids are element ids as written); ``#[^label]`` → the id of that
+    footnote in ``footnotes`` (the target's :attr:`RenderedNote.footnotes`; footnotes are
+    numbered by first reference, so only the rendered target knows it), or, before the target
+    was rendered, ``#fn-<label>`` for a numeric label (right when footnotes are referenced in
+    order); ``#A#B`` → the id of the heading Obsidian's chain matching picks in ``headings``
+    (the target's :attr:`RenderedNote.headings`), or, without an outline, the slug of the last
+    part (right unless headings repeat).  A footnote the target does not list falls through to
+    heading matching, as an unmatched block id does in Obsidian (obsidian.md §3.5).
     """
     if not subpath:
         return ""
@@ -54,6 +64,12 @@ def subpath_fragment(subpath: str | None, headings: list[Heading] | None = None)
         return ""
     if len(parts) == 1 and parts[0].startswith("^"):
         return "#" + parts[0]
+    label = footnote_label(parts[0]) if len(parts) == 1 else None
+    if label is not None:
+        if footnotes is not None and label in footnotes:
+            return "#" + footnotes[label]
+        if footnotes is None and label.isdigit():
+            return f"#fn-{label}"
     if headings:
         index = heading_matches(subpath, [(h.level, h.text) for h in headings])
         if index is not None:

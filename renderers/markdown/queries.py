@@ -51,7 +51,7 @@ def queries_plugin(md: MarkdownIt) -> None:
         tok = tokens[idx]
         lang = fence_language(tok.info).lower()
         frag = fragment(env)
-        if lang == "dataviewjs":
+        if lang == (frag.ctx.dataviewjs_keyword.lower() if frag is not None else "dataviewjs"):
             return DATAVIEWJS_NOTICE + "\n"
         if lang == "dataview" and frag is not None:
             return _query(frag, "dataview", tok.content) + "\n"
@@ -60,10 +60,13 @@ def queries_plugin(md: MarkdownIt) -> None:
     def code_inline(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         content = tokens[idx].content
         frag = fragment(env)
-        if content.startswith("$="):
+        ctx = frag.ctx if frag is not None else None
+        js_prefix = ctx.inline_js_query_prefix if ctx is not None else "$="
+        if js_prefix and content.startswith(js_prefix):
             return _INLINE_JS_NOTICE
-        if content.startswith("=") and frag is not None:
-            return _query(frag, "inline", content[1:].strip())
+        prefix = ctx.inline_query_prefix if ctx is not None else "="
+        if frag is not None and frag.ctx.inline_queries and prefix and content.startswith(prefix):
+            return _query(frag, "inline", content[len(prefix):].strip())
         return previous_inline(tokens, idx, options, env)
 
     md.add_render_rule("fence", fence)

@@ -4,6 +4,9 @@
  * paths, asks the server whether this page depends on any of them (/_live/check: the page's
  * note, what it embeds, what its queries can read). Only then is the page's content swapped
  * for a freshly fetched copy, keeping the scroll position; on any failure the page reloads.
+ * It reloads too when the note gains or loses a Mermaid diagram: only diagram pages load the
+ * Mermaid scripts and get the policy that lets them style their SVG (both come with the page).
+ * The event stream is closed while the page is hidden (see pagehide below).
  */
 (function () {
   "use strict";
@@ -13,6 +16,10 @@
   var MAX_PATHS = 200;
   var busy = false;
   var again = false;
+
+  function hasDiagrams(doc) {
+    return doc.querySelector('script[src$="/mermaid-init.js"]') !== null;
+  }
 
   function swap() {
     if (busy) { again = true; return; }
@@ -24,6 +31,7 @@
       })
       .then(function (text) {
         var doc = new DOMParser().parseFromString(text, "text/html");
+        if (hasDiagrams(doc) !== hasDiagrams(document)) { window.location.reload(); return; }
         ["page-main", "page-aside", "page-nav"].forEach(function (id) {
           var now = document.getElementById(id);
           var fresh = doc.getElementById(id);
@@ -52,12 +60,31 @@
       .catch(function () { /* server restarting: the event stream reconnects by itself */ });
   }
 
-  var source = new EventSource("/api/events");
-  source.onopen = function () { body.setAttribute("data-live-connected", "1"); };
-  source.onmessage = function (event) {
-    var msg;
-    try { msg = JSON.parse(event.data); } catch (e) { return; }
-    if (msg.type === "changed") check(msg.paths);
-    else if (msg.type === "overflow") swap();
-  };
+  var source = null;
+
+  function connect() {
+    source = new EventSource("/api/events");
+    source.onopen = function () { body.setAttribute("data-live-connected", "1"); };
+    source.onmessage = function (event) {
+      var msg;
+      try { msg = JSON.parse(event.data); } catch (e) { return; }
+      if (msg.type === "changed") check(msg.paths);
+      else if (msg.type === "overflow") swap();
+    };
+  }
+
+  // A page kept in the back/forward cache would keep its event stream open: after a few pages
+  // the browser's connections to this host (six) are all held by hidden pages and the next
+  // page never loads. Close the stream when the page is hidden; when it is shown again from
+  // that cache, reconnect and fetch its content afresh (changes made meanwhile were missed).
+  window.addEventListener("pagehide", function () {
+    if (source) { source.close(); source = null; }
+    body.removeAttribute("data-live-connected");
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    if (!source) connect();
+    swap();
+  });
+  connect();
 })();

@@ -32,6 +32,10 @@
       title.dataset.wired = "1";
       title.addEventListener("click", function () {
         title.parentElement.classList.toggle("is-collapsed");
+        // Obsidian's markup hides a folded callout with an inline style too; from here on the
+        // class alone decides (pages without a CSP, or with inline styles allowed, obey it).
+        var content = title.parentElement.querySelector(":scope > .callout-content");
+        if (content) content.style.removeProperty("display");
       });
     });
   }
