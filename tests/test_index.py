@@ -42,7 +42,7 @@ def test_upgrade_from_older_schema(tmp_path: Path, make_vault: VaultMaker) -> No
     """A database made by schema 1 (before full-text search) is upgraded in place, data kept."""
     path = tmp_path / "old.sqlite"
     db = Database(sqlite3.connect(path))
-    apply_migrations(db, stop_before=latest_migration())
+    apply_migrations(db, stop_before="0002_fulltext")
     assert "notes_fts" not in db.table_names()
     db.execute(
         "INSERT INTO files (id, path, name_lower, folder, ext, size, mtime_ns, ctime_ns, content_hash,"
@@ -55,7 +55,8 @@ def test_upgrade_from_older_schema(tmp_path: Path, make_vault: VaultMaker) -> No
     db.conn.commit()
     db.conn.close()
     index = Index(path)
-    assert index.applied_migrations == [latest_migration()]
+    assert index.applied_migrations == ["0002_fulltext", "0003_publish_cache"]
+    assert latest_migration() == "0003_publish_cache"
     hits = index.conn.execute("SELECT rowid FROM notes_fts WHERE notes_fts MATCH 'wisdom'").fetchall()
     assert hits == [(1,)]
 

@@ -18,20 +18,22 @@ included); ``mode="safe"`` is the same compile with the privacy fixes of §9 row
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ...renderers.dataview import ObsidianLinkRenderer
 from ..dataview_settings import load_dataview_settings
 from ..index import Index
-from ..query.engine import QueryEngine
+from ..query.engine import QueryEngine, QueryReads
 from ..render import NoteRenderer
 from .assets import Asset, convert_assets, inline_svgs
-from .context import CompileContext, Mode
+from .context import CompileContext, CompileReads, Mode
 from .frontmatter import FileTimes, compile_frontmatter, replace_frontmatter
 from .links import convert_wikilinks, redact_markdown_links
 from .paths import garden_path
-from .queries import NoteReplaced, PublishedOnlyLinks, PublishedPageStore, QueryStep
+from .queries import BlockOutput, NoteReplaced, PublishedOnlyLinks, PublishedPageStore, QueryStep
 from .settings import GardenSettings
 from .transclusion import transclude
 from .transforms import apply_custom_filters, remove_comments, replace_block_ids
@@ -69,15 +71,14 @@ class GardenCompiler:
         config_dir: str = ".obsidian",
     ) -> None:
         self.settings = settings or GardenSettings()
-        self.ctx = CompileContext(index, root, self.settings, mode)
         dataview = load_dataview_settings(root, config_dir) if root is not None else None
         self.engine = QueryEngine(
             index, dataview.query_settings() if dataview else None, published_only=mode == "safe",
             share_results=True,
+            # Safe mode: no private inlinks/outlinks (§9 row 3).
+            pages=PublishedPageStore(index) if mode == "safe" else None,
         )
-        if mode == "safe":
-            self.engine.pages = PublishedPageStore(index)  # no private inlinks/outlinks (§9 row 3)
-        self.ctx.names = self.engine.pages.names
+        self.ctx = CompileContext(index, root, self.settings, mode, names=self.engine.pages.names)
         # The seed-exact link renderer: Obsidian's anchors + Metadata Menu's fileClass decoration
         # (needs the vault's settings files, hence ``root``).
         if root is not None:
@@ -86,9 +87,41 @@ class GardenCompiler:
             links = ObsidianLinkRenderer(resolve=self.engine.pages.names.resolve_path)
         if mode == "safe":
             links = PublishedOnlyLinks(resolve=links.resolve, fileclass=links.fileclass, is_published=self.ctx.is_published)
+        if links.resolve is not None:
+            links = replace(links, resolve=self._recording(links.resolve))
         self.queries = QueryStep(self.ctx, self.engine, links)
         if dataview is not None:
             self.queries.view_settings = dataview.view_settings()
+
+    def _recording(self, resolve: Callable[[str, str], str | None]) -> Callable[[str, str], str | None]:
+        """The query output's link resolver, reporting to the compile cache what it resolved and
+        which notes' decoration (fileClass, publish flag) the output shows."""
+
+        def resolve_and_record(linkpath: str, source: str) -> str | None:
+            target = resolve(linkpath, source)
+            if self.ctx.reads is not None:
+                self.ctx.reads.resolutions.add((False, linkpath, source, target))
+            if target is not None and self.engine.reads is not None:
+                self.engine.reads.derefs.add(target)
+            return target
+
+        return resolve_and_record
+
+    def compile_with_reads(
+        self, vault_path: str, memo: dict[tuple[str, str], tuple[str, Any]] | None = None
+    ) -> tuple[CompiledNote, CompileReads, QueryReads, list[BlockOutput]]:
+        """:meth:`compile`, also returning everything the compile looked up (for the cache):
+        the note-level reads, the inline queries' reads, and each Dataview block's output with
+        its reads. ``memo`` holds block outputs the cache knows are still valid."""
+        reads, query_reads, blocks = CompileReads(), QueryReads(), []
+        self.ctx.reads, self.engine.reads = reads, query_reads
+        self.queries.memo, self.queries.log = memo or {}, blocks
+        try:
+            compiled = self.compile(vault_path)
+        finally:
+            self.ctx.reads = self.engine.reads = None
+            self.queries.memo, self.queries.log = {}, None
+        return compiled, reads, query_reads, blocks
 
     def compile(self, vault_path: str) -> CompiledNote:
         ctx = self.ctx

@@ -39,6 +39,22 @@ class Heading:
 
 
 @dataclass
+class CompileReads:
+    """What compiling one note looked up, for the compile cache (:mod:`.cache`): a cached note
+    stays valid while every one of these facts is unchanged."""
+
+    notes: set[str] = field(default_factory=set)
+    """Notes whose content was read (the note itself, transclusions, their headings/blocks)."""
+    flags: set[str] = field(default_factory=set)
+    """Notes whose publish flag was read (safe-mode link and embed redaction)."""
+    resolutions: set[tuple[bool, str, str, str | None]] = field(default_factory=set)
+    """``(strict, linkpath, source, resolved path)`` of every link resolution; ``strict``: with
+    the plugin's rule that untrimmed link text does not resolve (:meth:`CompileContext.resolve`)."""
+    files: set[str] = field(default_factory=set)
+    """Files read from disk (inlined SVGs)."""
+
+
+@dataclass
 class CompileContext:
     index: Index
     root: Path | None
@@ -46,6 +62,8 @@ class CompileContext:
     mode: Mode = "plugin"
     names: NameTable | None = None
     _notes: dict[str, NoteRow | None] = field(default_factory=dict)
+    reads: CompileReads | None = None
+    """Set while a note compiles under the compile cache: every look-up below is recorded."""
 
     def __post_init__(self) -> None:
         if self.names is None:
@@ -62,10 +80,18 @@ class CompileContext:
         if linkpath != linkpath.strip():
             return None
         assert self.names is not None
-        return self.names.resolve_path(linkpath, source)
+        resolved = self.names.resolve_path(linkpath, source)
+        if self.reads is not None:
+            self.reads.resolutions.add((True, linkpath, source, resolved))
+        return resolved
 
     # -- notes ----------------------------------------------------------------------------------
     def note(self, path: str) -> NoteRow | None:
+        if self.reads is not None:
+            self.reads.notes.add(path)
+        return self._row(path)
+
+    def _row(self, path: str) -> NoteRow | None:
         if path not in self._notes:
             row = self.index.conn.execute(
                 "SELECT n.text, n.frontmatter, n.publish, f.ctime_ns, f.mtime_ns FROM files f"
@@ -83,7 +109,9 @@ class CompileContext:
         return self._notes[path]
 
     def is_published(self, path: str) -> bool:
-        note = self.note(path)
+        if self.reads is not None:
+            self.reads.flags.add(path)
+        note = self._row(path)
         return note is not None and note.publish
 
     @cached_property
@@ -98,6 +126,8 @@ class CompileContext:
         """0-based start and end line of a ``^id`` block (Obsidian's metadata ``blocks``).
 
         Obsidian's ``blocks`` map is keyed by the lower-cased id, and so is the index."""
+        if self.reads is not None:
+            self.reads.notes.add(path)
         row = self.index.conn.execute(
             "SELECT b.line, b.end_line FROM blocks b JOIN files f ON f.id = b.note_id"
             " WHERE f.path = ? AND b.id_lower = ?",
@@ -106,6 +136,8 @@ class CompileContext:
         return None if row is None else (row[0], row[1])
 
     def headings(self, path: str) -> list[Heading]:
+        if self.reads is not None:
+            self.reads.notes.add(path)
         return [
             Heading(r[0], r[1], r[2])
             for r in self.index.conn.execute(
@@ -123,6 +155,8 @@ class CompileContext:
         path = self.file_path(vault_path)
         if path is None:
             return None
+        if self.reads is not None:
+            self.reads.files.add(vault_path)
         try:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

@@ -24,6 +24,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ...renderers.dataview import (
     DataviewHtmlRenderer,
@@ -36,7 +37,7 @@ from ...renderers.dataview import (
 from ...renderers.dataview_markdown import MarkdownExportError, to_markdown
 from ..index import Index
 from ..links import default_display
-from ..query.engine import QueryEngine, QueryFailed
+from ..query.engine import QueryEngine, QueryFailed, QueryReads
 from ..query.pages import PageStore
 from ..values import get_file_title, js_truthy, to_string
 from .context import CompileContext
@@ -110,6 +111,17 @@ class PublishedPageStore(PageStore):
                               link_rows, item_rows, inlink_paths)
 
 
+@dataclass(frozen=True)
+class BlockOutput:
+    """One ``dataview`` block as compiled: fresh (``reads``) or reused from the cache (``record``)."""
+
+    whole: str
+    file_path: str
+    output: str
+    reads: QueryReads | None
+    record: Any
+
+
 class QueryStep:
     """Runs the dataview step on a text that belongs to one note (``file_path``)."""
 
@@ -118,6 +130,11 @@ class QueryStep:
         self.engine = engine
         self.links = links
         self.view_settings: ViewSettings | None = None  # the vault's Dataview settings, when known
+        self.memo: dict[tuple[str, str], tuple[str, Any]] = {}
+        """Block outputs the compile cache still knows to be valid: ``(block, note) → (output,
+        record)``; a note recompiled for one stale query reuses its other queries' output."""
+        self.log: list[BlockOutput] | None = None
+        """When set (by the compile cache), every block's output and what it read is appended."""
         s = ctx.settings
         self.block_re = re.compile(r"```\s*dataview\s(.+?)```", re.MULTILINE | re.DOTALL)
         self.js_re = re.compile(r"```\s*" + re.escape(s.dataviewjs_keyword) + r"\s(.+?)```", re.MULTILINE | re.DOTALL)
@@ -156,6 +173,24 @@ class QueryStep:
         return out
 
     def _block(self, whole: str, query: str, file_path: str) -> str:
+        key = (whole, file_path)
+        if key in self.memo:
+            out, record = self.memo[key]
+            if self.log is not None:
+                self.log.append(BlockOutput(whole, file_path, out, None, record))
+            return out
+        if self.log is None:
+            return self._run_block(whole, query, file_path)
+        outer, reads = self.engine.reads, QueryReads()
+        self.engine.reads = reads  # the run and the rendering of its links report here
+        try:
+            out = self._run_block(whole, query, file_path)
+        finally:
+            self.engine.reads = outer
+        self.log.append(BlockOutput(whole, file_path, out, reads, None))
+        return out
+
+    def _run_block(self, whole: str, query: str, file_path: str) -> str:
         lines = query.split("\n")
         in_callout = any(line.startswith(">") for line in lines)
         if in_callout:

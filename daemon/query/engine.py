@@ -58,6 +58,28 @@ _NOTE_DEPENDENT = re.compile(r"\bthis\b|\[\[|\blink\s*\(", re.IGNORECASE)
 ``link()`` (both resolve relative to the note)."""
 
 
+class QueryReads:
+    """What queries read, collected while they run: the publish compile cache keeps it so a
+    cached result is reused only while nothing it read has changed (daemon/publish/cache.py).
+
+    For one query: ``candidates`` is the ``FROM`` set as vault paths, or ``None`` when the query
+    read every note (no ``FROM``); ``derefs`` are notes reached through links (``[[X]].field``).
+    The object a caller attaches to :attr:`QueryEngine.reads` also collects ``runs`` — one
+    ``(text, this path, reads)`` per block query — and the ``inline`` query texts, whose reads of
+    other notes land in its own ``derefs``."""
+
+    def __init__(self) -> None:
+        self.candidates: set[str] | None = set()
+        self.derefs: set[str] = set()
+        self.failed = False
+        self.runs: list[tuple[str, str | None, QueryReads]] = []
+        self.inline: list[str] = []
+
+    @property
+    def empty(self) -> bool:
+        return not (self.runs or self.inline)
+
+
 class QueryFailed(Exception):
     """A query Dataview would report as failed; ``message`` is shown after ``Dataview: ``."""
 
@@ -106,6 +128,7 @@ class QueryEngine:
         *,
         published_only: bool = False,
         share_results: bool = False,
+        pages: PageStore | None = None,
     ) -> None:
         self.index = index
         self.settings = settings or QuerySettings()
@@ -113,11 +136,13 @@ class QueryEngine:
         """Publishing hook (digital-garden.md §9 row 3): when set, FROM sources yield only notes
         flagged ``dg-publish`` and links to unpublished notes dereference to nothing, so a
         published query can never read a private note's rows or fields."""
-        self.pages = PageStore(index)
+        self.pages = pages if pages is not None else PageStore(index)
         self._deadline = _Deadline(self.settings.timeout_s)
-        self._shared: dict[str, QueryResult] | None = {} if share_results else None
+        self._shared: dict[str, tuple[QueryResult, QueryReads]] | None = {} if share_results else None
         """With ``share_results`` (a publish run or a site build, over an index that does not change
         meanwhile), a query whose result cannot depend on the note it is written in runs once."""
+        self.reads: QueryReads | None = None
+        """When set (by the publish compile cache), every query run adds what it read here."""
 
     # -- public API ------------------------------------------------------------------------------
     def apply_changes(self, changed_paths: list[str]) -> int:
@@ -126,12 +151,24 @@ class QueryEngine:
 
     def run(self, text: str, this_path: str | None = None) -> QueryResult:
         """Parse and execute; failures come back as :class:`QueryError` (never raised)."""
-        if self._shared is not None and not _NOTE_DEPENDENT.search(text):
-            cached = self._shared.get(text)
-            if cached is None:
-                cached = self._shared[text] = self._run(text, this_path)
-            return cached
-        return self._run(text, this_path)
+        outer = self.reads
+        reads = self.reads = QueryReads()
+        try:
+            if self._shared is not None and not _NOTE_DEPENDENT.search(text):
+                cached = self._shared.get(text)
+                if cached is None:
+                    result = self._run(text, this_path)
+                    reads.failed = isinstance(result, QueryError)
+                    cached = self._shared[text] = (result, reads)
+                result, reads = cached
+            else:
+                result = self._run(text, this_path)
+                reads.failed = isinstance(result, QueryError)
+        finally:
+            self.reads = outer
+        if outer is not None:
+            outer.runs.append((text, this_path, reads))
+        return result
 
     def _run(self, text: str, this_path: str | None) -> QueryResult:
         try:
@@ -150,6 +187,8 @@ class QueryEngine:
         ``Dataview (inline field '<expr>'): Error: …`` for parse errors and
         ``Dataview (for inline query '= <expr>'): <error>`` for evaluation errors.
         """
+        if self.reads is not None:
+            self.reads.inline.append(text)
         try:
             expr = parse_expression(text)
         except DQLSyntaxError as exc:
@@ -171,6 +210,11 @@ class QueryEngine:
         if self.published_only:
             ids &= published_note_ids(self.index)
         paths = self.pages.paths()
+        if self.reads is not None and self.reads.candidates is not None:
+            if query.has_from:
+                self.reads.candidates.update(paths[i] for i in ids if i in paths)
+            else:
+                self.reads.candidates = None
         ordered = sorted(ids, key=lambda i: paths.get(i, ""))
         header = query.header
         if isinstance(header, ast.TaskHeader):
@@ -196,6 +240,8 @@ class QueryEngine:
     def _this(self, this_path: str | None) -> dict[str, Any]:
         if not this_path:
             return {}
+        if self.reads is not None:
+            self.reads.derefs.add(this_path)
         return self.pages.page_for_path(this_path) or {}
 
     def _evaluator(self, this_path: str | None) -> Evaluator:
@@ -206,6 +252,8 @@ class QueryEngine:
             target = names.resolve_path(link.path, origin) if link.path else (this_path or None)
             if target is None:
                 return None
+            if self.reads is not None:
+                self.reads.derefs.add(target)
             if self.published_only and target != this_path and not is_published_path(self.index, target):
                 return None
             return self.pages.page_for_path(target)

@@ -321,6 +321,32 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 
 # -- GET /api/openapi.json -----------------------------------------------------------------------
+# -- /api/publish ------------------------------------------------------------------------------
+
+def _publisher(request: web.Request) -> Any:
+    publisher = _state(request).publisher
+    if publisher is None:
+        raise web.HTTPConflict(text="publishing is not configured: set publish.repo in gardend.toml")
+    return publisher
+
+
+async def _publish_call(future: Any) -> web.Response:
+    from ..publish.gitsync import PublishError
+
+    try:
+        return _json(await asyncio.wrap_future(future))
+    except PublishError as exc:
+        raise web.HTTPConflict(text=str(exc)) from None  # the error middleware answers JSON
+
+
+async def publish_status(request: web.Request) -> web.Response:
+    return await _publish_call(_publisher(request).status())
+
+
+async def publish_now(request: web.Request) -> web.Response:
+    return await _publish_call(_publisher(request).publish())
+
+
 async def openapi(request: web.Request) -> web.Response:
     return _json(openapi_document(__version__))
 
@@ -333,4 +359,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/query", run_query)
     app.router.add_get("/api/search", search)
     app.router.add_get("/api/events", events)
+    app.router.add_get("/api/publish/status", publish_status)
+    app.router.add_post("/api/publish", publish_now)
     app.router.add_get("/api/openapi.json", openapi)

@@ -221,6 +221,34 @@ _SCHEMAS: dict[str, Any] = {
             "message": {"type": "string"},
         },
     },
+    "PublishStatus": {
+        "type": "object",
+        "description": "Publication status, decided like the Digital Garden plugin: each compiled note's and "
+        "asset's git blob SHA-1 against the garden repository's tree.",
+        "required": ["mode", "summary", "new", "changed", "published", "deleted", "errors", "notices"],
+        "properties": {
+            "mode": {"enum": ["safe", "plugin"]},
+            "summary": {"type": "string"},
+            "new": {"type": "array", "items": {"type": "string"}, "description": "Repository paths to add."},
+            "changed": {"type": "array", "items": {"type": "string"}, "description": "Repository paths to update."},
+            "published": {"type": "array", "items": {"type": "string"}, "description": "Up to date."},
+            "deleted": {"type": "array", "items": {"type": "string"}, "description": "Repository paths to delete."},
+            "errors": {"type": "array", "items": {"type": "string"}, "description": "Problems that block a publish."},
+            "notices": {"type": "array", "items": {"type": "string"},
+                        "description": "Output gardend cannot produce (dataviewjs), with file and line."},
+        },
+    },
+    "PublishReport": {
+        "type": "object",
+        "required": ["published", "summary", "commit"],
+        "properties": {
+            "published": {"type": "boolean", "description": "False when there was nothing to publish."},
+            "pushed": {"type": "boolean"},
+            "commit": {"type": ["string", "null"]},
+            "summary": {"type": "string"},
+            "message": {"type": "string", "description": "The commit message (every add, update and delete)."},
+        },
+    },
     "SearchResults": {
         "type": "object",
         "required": ["query", "syntax", "offset", "limit", "results"],
@@ -325,7 +353,7 @@ _PATHS: dict[str, Any] = {
             "operationId": "events",
             "summary": "Server-Sent Events: index changes for live reload and plugin clients.",
             "description": "Each event is one `data:` line holding JSON: `{type: changed, paths: [...]}` after "
-            "every index update; `{type: overflow}` when the client was too slow and is dropped (reload, "
+            "every index update; `{type: publish, state: started|nothing|done|failed, ...}` while the daemon publishes; `{type: overflow}` when the client was too slow and is dropped (reload, "
             "reconnect); `{type: closed}` at shutdown. Comment lines are heartbeats.",
             "responses": {
                 "200": {
@@ -334,6 +362,21 @@ _PATHS: dict[str, Any] = {
                 },
                 **_errors(503),
             },
+        }
+    },
+    "/api/publish/status": {
+        "get": {
+            "operationId": "publishStatus",
+            "summary": "Which published notes and assets are new, changed, published or to delete (cached compile).",
+            "responses": {"200": _ok("PublishStatus", "The plan."), **_errors(409)},
+        }
+    },
+    "/api/publish": {
+        "post": {
+            "operationId": "publish",
+            "summary": "Publish now: one commit with every add, change and delete, then push; all or nothing.",
+            "security": [{"bearer": []}],
+            "responses": {"200": _ok("PublishReport", "What was published."), **_errors(409, 413)},
         }
     },
     "/api/openapi.json": {
