@@ -78,6 +78,7 @@ def collect_findings(index: Index) -> list[Finding]:
             )
         )
     findings.extend(_query_findings(index))
+    findings.extend(_property_type_findings(index))
     raw = index.get_setting("discovery_problems")
     for path, message in json.loads(raw) if raw else []:
         findings.append(Finding(path, None, "warning", "discovery", message))
@@ -107,6 +108,22 @@ def _query_findings(index: Index) -> list[Finding]:
                 Finding(path, where, "warning", "query-syntax", f"Dataview cannot parse this query: {detail}")
             )
     return out
+
+
+def _property_type_findings(index: Index) -> list[Finding]:
+    """Property values that do not fit their type in types.json (kept in the index by sync):
+    a notice, since Obsidian only flags them in its editor and uses them as written."""
+    from .property_types import mismatches
+
+    raw = index.get_setting("property_types")
+    types = json.loads(raw) if raw else {}
+    if not types:
+        return []
+    rows = index.conn.execute(
+        "SELECT f.path, n.frontmatter FROM files f JOIN notes n ON n.file_id = f.id WHERE n.frontmatter IS NOT NULL"
+    )
+    notes = ((path, json.loads(fm)) for path, fm in rows)
+    return [Finding(m.path, 1, "info", "property-type", m.message()) for m in mismatches(types, notes)]
 
 
 def findings_json(findings: list[Finding]) -> str:

@@ -3,6 +3,12 @@
 The config file is optional: every option has a default, and a user who points gardend at a vault
 with no config at all gets a working setup. Unknown keys are errors (a typo silently ignored is a
 setting silently lost), and every error names the file, the key and what was expected.
+
+Besides gardend's own options, four optional tables override the vault's Obsidian and plugin
+settings per key, under the plugins' own setting names: ``[obsidian]`` (``app.json`` keys, and
+``[obsidian.types]`` for ``types.json``), ``[dataview]``, ``[digital_garden]`` and
+``[metadata_menu]``. A key left out falls through to the plugin's file, then to the plugin's
+default (:mod:`.settings_sources` resolves them; ``gardend info`` shows where each value came from).
 """
 
 from __future__ import annotations
@@ -17,6 +23,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
+
+from .settings_sources import (
+    SECTIONS,
+    OverrideError,
+    check_config_dir_name,
+    check_override,
+    check_property_types,
+)
 
 CONFIG_FILE_NAME = "gardend.toml"
 
@@ -81,6 +95,34 @@ class PublishConfig:
     """Folder for the static site (``gardend publish --site``). Empty: no static site."""
     base_url: str = ""
     """Public URL of the static site (``https://host``, served at the root): adds sitemap.xml and feed.xml."""
+    use_plugin_token: bool = False
+    """Push over HTTPS to github.com with the Digital Garden plugin's githubToken (never shown or logged)."""
+    auto: bool = False
+    """``gardend serve`` publishes by itself once the vault has been quiet for ``auto_quiet_s``."""
+    auto_quiet_s: float = 30.0
+    """Seconds without a change before an auto-publish starts (each change restarts the wait)."""
+
+
+OVERRIDE_TABLES = ("obsidian", "dataview", "digital_garden", "metadata_menu")
+"""gardend.toml tables that override the vault's own settings, keyed by the plugins' setting names."""
+
+
+@dataclass(frozen=True)
+class PluginOverrides:
+    """gardend.toml's per-key overrides of Obsidian's and the plugins' settings (already type-checked).
+
+    Keys are the plugins' own setting names (``tableIdColumnName``); a key that is absent falls
+    through to the vault's settings file, then to the plugin's default.
+    """
+
+    obsidian: dict[str, Any] = field(default_factory=dict)
+    types: dict[str, Any] = field(default_factory=dict)
+    dataview: dict[str, Any] = field(default_factory=dict)
+    digital_garden: dict[str, Any] = field(default_factory=dict)
+    metadata_menu: dict[str, Any] = field(default_factory=dict)
+
+    def by_section(self) -> dict[str, dict[str, Any]]:
+        return {name: getattr(self, name) for name in (*OVERRIDE_TABLES, "types")}
 
 
 @dataclass(frozen=True)
@@ -93,6 +135,9 @@ class Config:
     watch: WatchConfig = field(default_factory=WatchConfig)
     obsidian: ObsidianConfig = field(default_factory=ObsidianConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    overrides: PluginOverrides = field(default_factory=PluginOverrides, hash=False)
+    """The ``[obsidian]`` (app.json keys), ``[dataview]``, ``[digital_garden]`` and
+    ``[metadata_menu]`` tables: not options of gardend but overrides of the plugins' settings."""
     source: str | None = None
 
 
@@ -115,7 +160,12 @@ def load_config(path: str | os.PathLike[str] | None = None, cwd: Path | None = N
         raise ConfigError(f"{file}: config file is not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: invalid TOML: {exc}") from exc
+    overrides = _split_overrides(data, file)
     config = _build(Config, data, file, prefix="")
+    config = dataclasses.replace(config, overrides=overrides)
+    problem = check_config_dir_name(config.obsidian.config_dir)
+    if problem:
+        raise ConfigError(f"{file}: 'obsidian.config_dir': {problem}")
     if config.publish.mode not in ("safe", "plugin"):
         raise ConfigError(f"{file}: 'publish.mode' must be \"safe\" or \"plugin\", not {config.publish.mode!r}")
     if config.vault:
@@ -126,9 +176,41 @@ def load_config(path: str | os.PathLike[str] | None = None, cwd: Path | None = N
     return dataclasses.replace(config, source=str(file))
 
 
+def _split_overrides(data: dict[str, Any], file: Path) -> PluginOverrides:
+    """Take the plugin-override keys out of ``data`` (in place), type-checked; the rest are
+    gardend's own options. ``[obsidian]`` holds both: ``config_dir`` is gardend's, every other
+    key is an ``app.json`` setting, and ``[obsidian.types]`` is ``types.json``."""
+    tables: dict[str, dict[str, Any]] = {}
+    types: dict[str, Any] = {}
+    for name in OVERRIDE_TABLES:
+        table = data.get(name)
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            raise ConfigError(f"{file}: '{name}' must be a table ([{name}])")
+        own = {"config_dir"} if name == "obsidian" else set()
+        checked: dict[str, Any] = {}
+        for key, value in table.items():
+            if key in own:
+                continue
+            try:
+                if name == "obsidian" and key == "types":
+                    types = check_property_types(value)
+                else:
+                    checked[key] = check_override(name, key, value)
+            except OverrideError as exc:
+                raise ConfigError(f"{file}: {exc}") from exc
+        tables[name] = checked
+        if own:
+            data[name] = {k: v for k, v in table.items() if k in own}
+        else:
+            del data[name]
+    return PluginOverrides(**{name: dict(tables.get(name) or {}) for name in OVERRIDE_TABLES}, types=dict(types))
+
+
 def _build(cls: type, data: dict[str, Any], file: Path, prefix: str) -> Any:
     hints = get_type_hints(cls)
-    known = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    known = {f.name: f for f in dataclasses.fields(cls) if f.name not in ("source", "overrides")}
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
         dotted = f"{prefix}{key}"
@@ -200,7 +282,7 @@ def iter_options(cls: type = Config, prefix: str = "") -> list[tuple[str, Any, s
     docs = _attribute_docs(cls)
     hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
-        if f.name == "source":
+        if f.name in ("source", "overrides"):
             continue
         hint = hints[f.name]
         if dataclasses.is_dataclass(hint):
@@ -208,6 +290,20 @@ def iter_options(cls: type = Config, prefix: str = "") -> list[tuple[str, Any, s
         else:
             default = f.default if f.default is not dataclasses.MISSING else None
             out.append((f"{prefix}{f.name}", default, docs.get(f.name, "")))
+    return out
+
+
+def iter_override_keys() -> list[tuple[str, str, Any, str]]:
+    """(table, plugin key, plugin default, doc) of every key gardend.toml may override.
+
+    Secrets are left out: they cannot be set in gardend.toml. ``[obsidian.types]`` (property
+    name → type) has no fixed keys and is not listed.
+    """
+    out: list[tuple[str, str, Any, str]] = []
+    for name in OVERRIDE_TABLES:
+        for spec in SECTIONS[name].specs:
+            if not spec.secret:
+                out.append((name, spec.key, spec.default, spec.doc))
     return out
 
 

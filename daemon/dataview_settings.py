@@ -2,19 +2,24 @@
 
 A user who renamed the id column, changed how nulls render or picked another date format in
 Dataview expects gardend's tables to follow — with no gardend.toml at all. The plugin is found by
-the ``id`` in its manifest; a missing file means Dataview's defaults, a broken one a warning.
+the ``id`` in its manifest; a missing, empty or broken file is a warning and Dataview's defaults
+apply; gardend.toml's ``[dataview]`` table overrides single keys (:mod:`.settings_sources`).
+
+Every key of Dataview's settings tab that can change a result or its markup is read. The task
+completion keys only matter once a task is checked from a view, and the refresh keys only for
+Obsidian's own timing; gardend reads and reports them so ``gardend info`` is complete.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..renderers.dataview import ViewSettings
-from .fileclass import find_plugin_dir
 from .query.engine import QuerySettings
+from .settings_sources import resolve_section
 from .values import ValueSettings
 
 PLUGIN_ID = "dataview"
@@ -39,6 +44,16 @@ class DataviewSettings:
     enable_dataview_js: bool = False
     enable_inline_dataview_js: bool = False
     pretty_render_inline_fields: bool = True
+    pretty_render_inline_fields_in_live_preview: bool = True
+    dataview_js_keyword: str = "dataviewjs"
+    allow_html: bool = True
+    task_completion_tracking: bool = False
+    task_completion_use_emoji_shorthand: bool = False
+    task_completion_text: str = "completion"
+    task_completion_date_format: str = "yyyy-MM-dd"
+    recursive_sub_task_completion: bool = False
+    refresh_enabled: bool = True
+    refresh_interval: int = 2500
     source: str | None = None
     problems: tuple[str, ...] = ()
 
@@ -59,52 +74,43 @@ class DataviewSettings:
         )
 
 
-_KEYS: dict[str, tuple[str, type]] = {
-    "renderNullAs": ("render_null_as", str),
-    "warnOnEmptyResult": ("warn_on_empty_result", bool),
-    "showResultCount": ("show_result_count", bool),
-    "defaultDateFormat": ("default_date_format", str),
-    "defaultDateTimeFormat": ("default_date_time_format", str),
-    "maxRecursiveRenderDepth": ("max_recursive_render_depth", int),
-    "tableIdColumnName": ("table_id_column_name", str),
-    "tableGroupColumnName": ("table_group_column_name", str),
-    "inlineQueryPrefix": ("inline_query_prefix", str),
-    "inlineJsQueryPrefix": ("inline_js_query_prefix", str),
-    "inlineQueriesInCodeblocks": ("inline_queries_in_codeblocks", bool),
-    "enableInlineDataview": ("enable_inline_dataview", bool),
-    "enableDataviewJs": ("enable_dataview_js", bool),
-    "enableInlineDataviewJs": ("enable_inline_dataview_js", bool),
-    "prettyRenderInlineFields": ("pretty_render_inline_fields", bool),
+#: data.json key → field name, for every key of :data:`~.settings_sources.DATAVIEW`.
+_FIELDS: dict[str, str] = {
+    "renderNullAs": "render_null_as",
+    "taskCompletionTracking": "task_completion_tracking",
+    "taskCompletionUseEmojiShorthand": "task_completion_use_emoji_shorthand",
+    "taskCompletionText": "task_completion_text",
+    "taskCompletionDateFormat": "task_completion_date_format",
+    "recursiveSubTaskCompletion": "recursive_sub_task_completion",
+    "warnOnEmptyResult": "warn_on_empty_result",
+    "refreshEnabled": "refresh_enabled",
+    "refreshInterval": "refresh_interval",
+    "defaultDateFormat": "default_date_format",
+    "defaultDateTimeFormat": "default_date_time_format",
+    "maxRecursiveRenderDepth": "max_recursive_render_depth",
+    "tableIdColumnName": "table_id_column_name",
+    "tableGroupColumnName": "table_group_column_name",
+    "showResultCount": "show_result_count",
+    "allowHtml": "allow_html",
+    "inlineQueryPrefix": "inline_query_prefix",
+    "inlineJsQueryPrefix": "inline_js_query_prefix",
+    "inlineQueriesInCodeblocks": "inline_queries_in_codeblocks",
+    "enableInlineDataview": "enable_inline_dataview",
+    "enableDataviewJs": "enable_dataview_js",
+    "enableInlineDataviewJs": "enable_inline_dataview_js",
+    "prettyRenderInlineFields": "pretty_render_inline_fields",
+    "prettyRenderInlineFieldsInLivePreview": "pretty_render_inline_fields_in_live_preview",
+    "dataviewJsKeyword": "dataview_js_keyword",
 }
 
 
-def load_dataview_settings(root: Path, config_dir: str = ".obsidian") -> DataviewSettings:
-    """Read the plugin's data.json; unknown keys are ignored, mistyped ones reported."""
-    folder = find_plugin_dir(root, PLUGIN_ID, config_dir)
-    if folder is None:
-        return DataviewSettings()
-    path = folder / "data.json"
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return DataviewSettings()
-    except OSError as exc:
-        return DataviewSettings(problems=(f"{path}: cannot read Dataview settings ({exc.strerror}); using defaults",))
-    try:
-        data: Any = json.loads(raw) if raw.strip() else {}
-    except ValueError as exc:
-        return DataviewSettings(problems=(f"{path}: invalid JSON ({exc}); using Dataview's defaults",))
-    if not isinstance(data, dict):
-        return DataviewSettings(problems=(f"{path}: not a JSON object; using Dataview's defaults",))
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for key, (name, kind) in _KEYS.items():
-        if key not in data:
-            continue
-        value = data[key]
-        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-        if ok:
-            values[name] = value
-        else:
-            problems.append(f"{path}: {key} should be {kind.__name__}, not {value!r}; using the default")
-    return DataviewSettings(**values, source=str(path), problems=tuple(problems))
+def load_dataview_settings(
+    root: Path, config_dir: str | None = None, overrides: Mapping[str, Any] | None = None
+) -> DataviewSettings:
+    """Each setting from gardend.toml's ``[dataview]``, else the plugin's data.json, else
+    Dataview's default. Unknown keys are ignored; mistyped ones, and a missing, empty or broken
+    file of an installed plugin, are reported in ``problems``."""
+    resolved = resolve_section("dataview", root, config_dir, overrides)
+    values = {_FIELDS[key]: value for key, value in resolved.values.items()}
+    source = str(resolved.file) if resolved.file_used else None
+    return DataviewSettings(**values, source=source, problems=resolved.problems)

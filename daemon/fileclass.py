@@ -5,17 +5,25 @@ icon anchor (the seed page's tables show it). Which class a note has is decided 
 tag and folder mappings declared by the class files, the note's own ``fileClass`` property
 (or the configured alias), and the global class — the *last* one wins (§8.3).
 
-Settings come from the plugin's own ``data.json`` (found by plugin id, not folder name).
+Settings come from the plugin's own ``data.json`` (found by plugin id, not folder name), each
+key overridable in gardend.toml's ``[metadata_menu]`` table (:mod:`.settings_sources`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .index import Index
+from .settings_sources import find_plugin_dir, resolve_section
+
+__all__ = [
+    "PLUGIN_ID", "ClassDef", "FileClassIndex", "FileClassInfo", "MetadataMenuSettings",
+    "find_plugin_dir", "load_metadata_menu_settings",
+]
 
 PLUGIN_ID = "metadata-menu"
 
@@ -29,53 +37,23 @@ class MetadataMenuSettings:
     file_class_icon: str = "package"
     global_file_class: str | None = None
     enable_links: bool = True
-    problems: tuple[str, ...] = ()
+    problems: tuple[str, ...] = field(default=(), compare=False)
 
 
-def find_plugin_dir(root: Path, plugin_id: str, config_dir: str = ".obsidian") -> Path | None:
-    """The folder of an installed plugin, found by the ``id`` in its manifest (the folder name may differ)."""
-    plugins = root / config_dir / "plugins"
-    if not plugins.is_dir():
-        return None
-    direct = plugins / plugin_id
-    candidates = [direct, *sorted(p for p in plugins.iterdir() if p.is_dir() and p != direct)]
-    for folder in candidates:
-        manifest = folder / "manifest.json"
-        try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            if folder == direct and (folder / "data.json").is_file():
-                return folder  # no manifest copied, but the conventional folder name
-            continue
-        if isinstance(data, dict) and data.get("id") == plugin_id:
-            return folder
-    return None
-
-
-def load_metadata_menu_settings(root: Path, config_dir: str = ".obsidian") -> MetadataMenuSettings:
-    folder = find_plugin_dir(root, PLUGIN_ID, config_dir)
-    if folder is None:
-        return MetadataMenuSettings()
-    path = folder / "data.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return MetadataMenuSettings()
-    except (OSError, ValueError) as exc:
-        return MetadataMenuSettings(problems=(f"{path}: cannot read Metadata Menu settings ({exc}); using defaults",))
-    if not isinstance(data, dict):
-        return MetadataMenuSettings(problems=(f"{path}: not a JSON object; using defaults",))
-
-    def text(key: str, default: str | None) -> str | None:
-        value = data.get(key, default)
-        return value if isinstance(value, str) and value else default
-
+def load_metadata_menu_settings(
+    root: Path, config_dir: str | None = None, overrides: Mapping[str, Any] | None = None
+) -> MetadataMenuSettings:
+    """Each setting from gardend.toml's ``[metadata_menu]``, else the plugin's data.json (found
+    by manifest id), else Metadata Menu's default; a broken file is a warning."""
+    resolved = resolve_section("metadata_menu", root, config_dir, overrides)
+    values = resolved.values
     return MetadataMenuSettings(
-        class_files_path=text("classFilesPath", None),
-        file_class_alias=text("fileClassAlias", "fileClass") or "fileClass",
-        file_class_icon=text("fileClassIcon", "package") or "package",
-        global_file_class=text("globalFileClass", None),
-        enable_links=data.get("enableLinks", True) is not False,
+        class_files_path=values["classFilesPath"],
+        file_class_alias=values["fileClassAlias"],
+        file_class_icon=values["fileClassIcon"],
+        global_file_class=values["globalFileClass"],
+        enable_links=values["enableLinks"],
+        problems=resolved.problems,
     )
 
 

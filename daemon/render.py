@@ -149,6 +149,10 @@ class NoteRenderer:
             fileclass=self._fileclass,
             render_query=render_query,
             strict_line_breaks=self.strict_line_breaks,
+            inline_query_prefix=self.dataview.inline_query_prefix,
+            inline_js_query_prefix=self.dataview.inline_js_query_prefix,
+            inline_queries=self.dataview.enable_inline_dataview,
+            dataviewjs_keyword=self.dataview.dataview_js_keyword,
         )
 
     def published_engine(self) -> QueryEngine:

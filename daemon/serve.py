@@ -28,15 +28,18 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .config import Config
+from .config import Config, ConfigError, load_config
 from .dataview_settings import load_dataview_settings
+from .effective_settings import bind_config, replace_config_dir
 from .index import Index
 from .progress import run_full_sync
+from .publish.runner import PublishRunner, PublishTarget
 from .query.engine import QueryEngine
 from .server import EventHub, ServerState, create_app
 from .server.security import load_or_create_token, token_path
+from .settings_sources import CONFIG_EVENT_NAME
 from .site import site_setup
-from .sync import Synchronizer
+from .sync import Synchronizer, SyncResult
 from .watcher import VaultWatcher, WatchOptions
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "is_loopback", "run_server"]
@@ -101,6 +104,7 @@ def run_server(
     root = Path(root).resolve()
     if show_progress is None:
         show_progress = sys.stderr.isatty()
+    bind_config(root, config)  # gardend.toml's overrides of the plugins' settings, for every loader
     with Index(db_path) as writer:
         sync = Synchronizer(
             writer, root, workers=config.index.workers, max_bytes=config.index.max_note_bytes,
@@ -112,18 +116,92 @@ def run_server(
         log.info("indexed %d notes (%d scanned)", result.notes_total, result.scanned)
         with Index(db_path, readonly=True) as reader:
             state = _make_state(root, reader, host, allowed_hosts, config)
+            publisher = PublishRunner(
+                root, Path(db_path), publish_target(config), config_dir=config.obsidian.config_dir,
+                emit=state.hub.publish,
+            )
+            state.publisher = publisher  # answers 409 while no repository is configured
+            if publisher.target.auto and publisher.target.repo is not None:
+                log.info("auto-publish on: to %s after %g s without changes", publisher.target.repo,
+                         publisher.target.auto_quiet_s)
+
+            def on_batch(batch: SyncResult) -> None:
+                state.apply_changes(batch.changed_paths)
+                publisher.notify_changes(batch.changed_paths)
+
+            reloader = SettingsReloader(state, root, config, publisher)
             watcher = VaultWatcher(
                 sync, _watch_options(config, polling),
-                on_batch=lambda batch: state.apply_changes(batch.changed_paths),
+                on_batch=on_batch,
                 ignore_paths=(Path(db_path).resolve(),),
+                on_settings=reloader,
+                settings_files=(Path(config.source),) if config.source else (),
             )
             watcher.start()
             try:
                 asyncio.run(_serve(state, host, port, ready, preview))
             finally:
                 watcher.stop()
+                publisher.close()
                 state.shutdown_executor()
     log.info("stopped")
+
+
+class SettingsReloader:
+    """While serving: settings files changed (app.json, types.json, community-plugins.json,
+    bookmarks.json, a plugin's data.json or manifest, gardend.toml) — the watcher's
+    ``on_settings``, called on its thread when a save changed an effective setting, before the
+    synchroniser re-reads its own settings.
+
+    gardend.toml is loaded again and re-bound (its override tables apply at once; ``[index]`` and
+    ``[watch]`` need a restart, which is logged, and the config folder stays as started; a broken
+    file keeps the previous settings). Under the state lock the engine gets the new Dataview
+    settings and the site's renderer re-reads every setting and forgets its pages
+    (:meth:`ServerState.reload_settings`). The watcher then bumps the index generation (every
+    cache keyed by it is rebuilt) and adds the settings paths to the batch, which
+    :meth:`ServerState.apply_changes` handles like a note edit: clients get a ``changed`` event,
+    and live reload answers that every page must reload.
+    """
+
+    def __init__(self, state: ServerState, root: Path, config: Config, publisher: PublishRunner | None = None) -> None:
+        self.state = state
+        self.root = root
+        self.config = config
+        self.publisher = publisher
+
+    def __call__(self, changed: list[str]) -> None:
+        if CONFIG_EVENT_NAME in changed and self.config.source:
+            try:
+                fresh = load_config(self.config.source)
+            except ConfigError as exc:
+                log.warning("%s; the previous settings stay in force", exc)
+            else:
+                if (fresh.index, fresh.watch) != (self.config.index, self.config.watch):
+                    log.warning("%s: changes to [index] and [watch] apply after a restart", fresh.source)
+                fresh = replace_config_dir(fresh, self.config.obsidian.config_dir)
+                self.config = fresh
+                bind_config(self.root, fresh)
+                if self.publisher is not None:
+                    self.publisher.target = publish_target(fresh)
+        # Warnings about the files are logged by the watcher's own reload, which follows.
+        dataview = load_dataview_settings(self.root, self.config.obsidian.config_dir)
+        self.state.reload_settings(dataview.query_settings())
+        log.info("settings changed (%s): reloaded", ", ".join(changed) or "?")
+
+
+def publish_target(config: Config) -> PublishTarget:
+    """``[publish]`` as the daemon's publisher uses it; ``repo`` relative to gardend.toml."""
+    cfg = config.publish
+    repo: Path | None = None
+    if cfg.repo:
+        repo = Path(cfg.repo).expanduser()
+        if not repo.is_absolute() and config.source:
+            repo = Path(config.source).parent / repo
+        repo = repo.resolve()
+    return PublishTarget(
+        repo=repo, mode=cfg.mode, push=cfg.push, remote=cfg.remote, branch=cfg.branch or None,
+        auto=cfg.auto, auto_quiet_s=cfg.auto_quiet_s, use_plugin_token=cfg.use_plugin_token,
+    )
 
 
 def _make_state(

@@ -22,8 +22,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .effective_settings import load_vault_settings
 from .index import Index, PreparedNote, StoredFile, WriteStats, prepare_note
 from .links import file_lookup_name
+from .property_types import load_property_types
 from .records import Diagnostic, NoteRecord
 from .scanner import DEFAULT_MAX_BYTES, content_hash, scan_note
 from .vault import (
@@ -167,7 +169,9 @@ class Synchronizer:
         self.reload_settings()
 
     def reload_settings(self) -> list[str]:
-        """Re-read app.json (ignore filters) and bookmarks (``file.starred``); returns problems.
+        """Re-read app.json (ignore filters), bookmarks (``file.starred``) and types.json
+        (property types); returns the warnings of *every* settings file gardend reads (the
+        plugins' too), so ``check`` and ``serve`` report a missing, empty or broken one.
 
         The starred list is kept in the index so queries read it from there like everything else.
         """
@@ -179,7 +183,18 @@ class Synchronizer:
         if self.index.get_setting("starred") != encoded:
             with self.index.transaction():
                 self.index.set_setting("starred", encoded)
-        return list(app.problems) + self.ignore.problems + problems
+        types = load_property_types(self.root, self.config_dir)  # read by `check` from the index
+        if self.index.get_setting("property_types") != types.to_json():
+            with self.index.transaction():
+                self.index.set_setting("property_types", types.to_json())
+        return load_vault_settings(self.root, self.config_dir).problems + problems
+
+    def settings_changed(self) -> None:
+        """Settings files changed (the watcher calls this after :meth:`reload_settings`): move the
+        index generation on, so every cache keyed by it — query results, rendered pages, the
+        site's snapshot — is rebuilt with the new settings, as after a note edit."""
+        with self.index.transaction():
+            self.index.set_setting("generation", str(self.index.generation() + 1))
 
     def _excluded(self, path: str) -> bool:
         return bool(self.ignore) and self.ignore.matches(path)

@@ -14,9 +14,12 @@ import json
 import os
 import re
 import stat as stat_mod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from .settings_sources import binding_for, resolve_section
 
 NOTE_EXTENSIONS = frozenset({"md"})
 """Files with a metadata cache in Obsidian (only Markdown; obsidian.md §1.3)."""
@@ -54,7 +57,13 @@ class Discovery:
 
 @dataclass(frozen=True)
 class AppSettings:
-    """The keys of ``.obsidian/app.json`` that change what gardend indexes or renders."""
+    """The keys of ``.obsidian/app.json`` gardend reads (obsidian.md §1.4).
+
+    ``userIgnoreFilters`` marks notes as excluded in the index and ``strictLineBreaks`` changes
+    the renderer. ``attachmentFolderPath``, ``newLinkFormat`` and ``useMarkdownLinks`` only
+    decide where Obsidian puts *new* attachments and how it *writes* links; gardend creates
+    neither, so they are read for ``gardend info`` and for a future rename/attachment feature.
+    """
 
     user_ignore_filters: tuple[str, ...] = ()
     strict_line_breaks: bool = False
@@ -161,46 +170,20 @@ def iter_subtree(discovery: Discovery, folder: str) -> Iterator[str]:
 # .obsidian/app.json
 
 
-def load_app_settings(root: Path, config_dir: str = ".obsidian") -> AppSettings:
-    """Read app.json; a missing file means defaults, a broken one is a warning, never fatal."""
-    path = root / config_dir / "app.json"
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return AppSettings()
-    except (OSError, UnicodeDecodeError) as exc:
-        return AppSettings(problems=(f"{path}: cannot read Obsidian settings ({exc}); using defaults",))
-    if not raw.strip():
-        return AppSettings(problems=(f"{path}: empty file; using Obsidian's defaults",))
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        return AppSettings(problems=(f"{path}: invalid JSON ({exc}); using Obsidian's defaults",))
-    if not isinstance(data, dict):
-        return AppSettings(problems=(f"{path}: not a JSON object; using Obsidian's defaults",))
-    problems: list[str] = []
-    filters_raw = data.get("userIgnoreFilters", [])
-    filters: list[str] = []
-    if isinstance(filters_raw, list):
-        filters = [f for f in filters_raw if isinstance(f, str)]
-    elif filters_raw is not None:
-        problems.append(f"{path}: userIgnoreFilters is not a list; ignored")
-
-    def _bool(key: str, default: bool) -> bool:
-        value = data.get(key, default)
-        return value if isinstance(value, bool) else default
-
-    def _str(key: str, default: str) -> str:
-        value = data.get(key, default)
-        return value if isinstance(value, str) else default
-
+def load_app_settings(
+    root: Path, config_dir: str | None = None, overrides: Mapping[str, Any] | None = None
+) -> AppSettings:
+    """app.json's keys, each from gardend.toml's ``[obsidian]`` table, else the file, else
+    Obsidian's default. A missing, empty or broken file is a warning, never fatal."""
+    resolved = resolve_section("obsidian", root, config_dir, overrides)
+    values = resolved.values
     return AppSettings(
-        user_ignore_filters=tuple(filters),
-        strict_line_breaks=_bool("strictLineBreaks", False),
-        attachment_folder_path=_str("attachmentFolderPath", "/"),
-        new_link_format=_str("newLinkFormat", "shortest"),
-        use_markdown_links=_bool("useMarkdownLinks", False),
-        problems=tuple(problems),
+        user_ignore_filters=tuple(values["userIgnoreFilters"]),
+        strict_line_breaks=values["strictLineBreaks"],
+        attachment_folder_path=values["attachmentFolderPath"],
+        new_link_format=values["newLinkFormat"],
+        use_markdown_links=values["useMarkdownLinks"],
+        problems=resolved.problems,
     )
 
 
@@ -231,12 +214,12 @@ class IgnoreFilters:
         return any(p.search(vault_path) for p in self.patterns)
 
 
-def load_starred_paths(root: Path, config_dir: str = ".obsidian") -> tuple[list[str], list[str]]:
+def load_starred_paths(root: Path, config_dir: str | None = None) -> tuple[list[str], list[str]]:
     """Vault paths bookmarked as *files* in Obsidian's Bookmarks plugin (groups flattened).
 
     Dataview's ``file.starred`` reads the same list. Returns (paths, problems).
     """
-    path = root / config_dir / "bookmarks.json"
+    path = root / (config_dir or binding_for(root).config_dir) / "bookmarks.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -27,6 +27,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from .effective_settings import settings_state
+from .settings_sources import CONFIG_EVENT_NAME, is_settings_path
 from .sync import Synchronizer, SyncResult
 
 log = logging.getLogger("gardend.watch")
@@ -78,7 +80,18 @@ class VaultWatcher:
         options: WatchOptions | None = None,
         on_batch: Callable[[SyncResult], None] | None = None,
         ignore_paths: tuple[Path, ...] = (),
+        on_settings: Callable[[list[str]], None] | None = None,
+        settings_files: tuple[Path, ...] = (),
     ) -> None:
+        """Settings files are watched too: the config folder's app.json, types.json,
+        community-plugins.json, bookmarks.json, any plugin's data.json or manifest.json, and
+        ``settings_files`` such as gardend.toml (which may live outside the vault). A save that
+        changes no effective setting is ignored (other plugins rewrite their own data.json all
+        the time; Obsidian rewrites files unchanged). Otherwise ``on_settings(paths)`` runs on
+        the indexing thread first (the server re-binds gardend.toml and rebuilds what it made
+        from settings), then the synchroniser re-reads its settings, the index generation moves
+        on, and the changed paths (vault paths, or ``gardend.toml`` for that file) join the
+        batch's ``changed_paths``: a settings change reaches ``on_batch`` like a note edit."""
         self.sync = synchronizer
         self.root = Path(os.path.realpath(synchronizer.root))
         self._root_text = str(synchronizer.root.resolve())
@@ -92,6 +105,10 @@ class VaultWatcher:
         self._last_reconcile = time.monotonic()
         self._pending: dict[str, tuple[float, float]] = {}
         self._settings_dirty = False
+        self._settings_changed: set[str] = set()
+        self.on_settings = on_settings
+        self._settings_files = {os.path.realpath(p): p for p in settings_files}
+        self._settings_state = settings_state(synchronizer.root, synchronizer.config_dir)
         self._cond = threading.Condition()
         self._stop = False
         self._thread: threading.Thread | None = None
@@ -112,6 +129,7 @@ class VaultWatcher:
             observer = Observer()
             try:
                 observer.schedule(handler, self._root_text, recursive=True)
+                self._watch_settings_files(observer, handler)
                 observer.start()
                 self._observer = observer
                 return
@@ -125,8 +143,21 @@ class VaultWatcher:
                 self.mode = "polling"
         observer = PollingObserver(timeout=self.options.poll_interval_s)
         observer.schedule(handler, self._root_text, recursive=True)
+        self._watch_settings_files(observer, handler)
         observer.start()
         self._observer = observer
+
+    def _watch_settings_files(self, observer: Observer | PollingObserver, handler: _Handler) -> None:
+        """Watch the folders of settings files outside the vault (gardend.toml), not recursively."""
+        folders = {os.path.dirname(p) for p in self._settings_files}
+        for folder in sorted(folders):
+            inside = folder == str(self.root) or folder.startswith(str(self.root) + os.sep)
+            if inside or not os.path.isdir(folder):
+                continue
+            try:
+                observer.schedule(handler, folder, recursive=False)
+            except OSError as exc:  # pragma: no cover - a watch limit reached on one folder
+                log.warning("cannot watch %s for settings changes: %s", folder, exc)
 
     def stop(self) -> None:
         if self._observer is not None:
@@ -148,15 +179,14 @@ class VaultWatcher:
         """
         if abs_path in self.ignore_paths:
             return
+        if self._settings_files and os.path.realpath(abs_path) in self._settings_files:
+            self._settings_event(CONFIG_EVENT_NAME)
         rel = self._relative(abs_path)
         if rel is None:
             return
         if rel.startswith("."):
-            if rel in (f"{self.sync.config_dir}/app.json", f"{self.sync.config_dir}/bookmarks.json"):
-                with self._cond:
-                    self._settings_dirty = True
-                    self._pending.setdefault("", (time.monotonic(), time.monotonic()))
-                    self._cond.notify()
+            if is_settings_path(rel, self.sync.config_dir):
+                self._settings_event(rel)
             return
         if any(part.startswith(".") for part in rel.split("/")):
             return
@@ -167,6 +197,15 @@ class VaultWatcher:
             if folder_event:
                 self._settle_needed = True
             self._last_event = now
+            self._cond.notify()
+
+    def _settings_event(self, label: str) -> None:
+        with self._cond:
+            self._settings_dirty = True
+            self._settings_changed.add(label)
+            now = time.monotonic()
+            first = self._pending.get("", (now, now))[0]
+            self._pending[""] = (first, now)  # debounced like a note: editors save in steps
             self._cond.notify()
 
     def _relative(self, abs_path: str) -> str | None:
@@ -203,6 +242,8 @@ class VaultWatcher:
                     self._pending.pop(path, None)
                 settings_dirty = self._settings_dirty
                 self._settings_dirty = False
+                settings_changed = sorted(self._settings_changed)
+                self._settings_changed.clear()
                 if reconcile:
                     self._settle_needed = False
                 self._busy = True
@@ -210,7 +251,7 @@ class VaultWatcher:
                 if reconcile:
                     self._reconcile()
                 else:
-                    self._process([p for p in ready if p], settings_dirty)
+                    self._process([p for p in ready if p], settings_dirty, settings_changed)
             finally:
                 with self._cond:
                     self._busy = False
@@ -252,13 +293,18 @@ class VaultWatcher:
                 next_due = due
         return ready, (None if next_due is None else max(0.001, next_due - now))
 
-    def _process(self, paths: list[str], settings_dirty: bool) -> None:
+    def _process(self, paths: list[str], settings_dirty: bool, settings_changed: list[str] | None = None) -> None:
         try:
+            if settings_dirty:
+                settings_dirty = self._settings_really_changed(settings_changed or [])
             if settings_dirty:
                 for problem in self.sync.reload_settings():
                     log.warning(problem)
                 self.sync.index.set_excluded(self.sync._excluded)
+                self.sync.settings_changed()
             result = self.sync.sync_paths(paths) if paths else SyncResult()
+            if settings_dirty:
+                result.changed_paths.extend(p for p in settings_changed or [] if p not in result.changed_paths)
         except Exception:  # the daemon never dies on a note: log and carry on
             self.errors += 1
             log.exception("indexing %d changed path(s) failed; they will be retried on the next change", len(paths))
@@ -269,6 +315,24 @@ class VaultWatcher:
                 self.on_batch(result)
             except Exception:  # pragma: no cover - a faulty listener must not stop indexing
                 log.exception("change listener failed")
+
+    def _settings_really_changed(self, changed: list[str]) -> bool:
+        """Whether a settings save changed anything; if so, ``on_settings`` has run.
+
+        A gardend.toml save always counts: its overrides only apply once ``on_settings``
+        re-binds them, so it cannot be compared beforehand (and it is rare)."""
+        if CONFIG_EVENT_NAME not in changed:
+            current = settings_state(self.sync.root, self.sync.config_dir)
+            if current == self._settings_state:
+                log.debug("settings files saved (%s); no setting changed", ", ".join(changed))
+                return False
+        if self.on_settings is not None:
+            try:
+                self.on_settings(changed)
+            except Exception:  # pragma: no cover - a faulty listener must not stop indexing
+                log.exception("settings listener failed")
+        self._settings_state = settings_state(self.sync.root, self.sync.config_dir)
+        return True
 
     def idle(self) -> bool:
         """True when no event is waiting or being indexed (used by tests and benchmarks)."""

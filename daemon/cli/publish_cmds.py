@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def _publish_plan(session: Session, index: Index, repo: Path, mode: str | None) 
     from ..publish.gitsync import plan_publish
     from ..publish.settings import load_garden_settings
 
-    settings = load_garden_settings(session.root)
+    settings = load_garden_settings(session.root, session.config.obsidian.config_dir)
     return plan_publish(
         index, session.root, repo, settings, (mode or session.config.publish.mode),  # type: ignore[arg-type]
         session.config.obsidian.config_dir,
@@ -75,14 +76,18 @@ def status_cmd(vault: str | None, config_path: str | None, db: str | None, repo:
             raise CLIError(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(plan.as_json(), indent=2, ensure_ascii=False))
-        return
-    for label, items in (("new", [f.repo_path for f in plan.new]), ("changed", [f.repo_path for f in plan.changed]),
-                         ("delete", plan.deleted)):
-        for item in items:
-            click.echo(f"{label:8} {item}")
-    for error in plan.errors:
-        click.echo(f"error    {error}", err=True)
-    click.echo(plan.summary())
+    else:
+        for label, items in (("new", [f.repo_path for f in plan.new]),
+                             ("changed", [f.repo_path for f in plan.changed]), ("delete", plan.deleted)):
+            for item in items:
+                click.echo(f"{label:8} {item}")
+        for notice in plan.notices:
+            click.echo(f"notice   {notice}", err=True)
+        for error in plan.errors:
+            click.echo(f"error    {error}", err=True)
+        click.echo(plan.summary())
+    if plan.errors:
+        sys.exit(1)  # a publish now would fail: say so to scripts too
 
 
 @main.command("publish")
@@ -95,14 +100,19 @@ def status_cmd(vault: str | None, config_path: str | None, db: str | None, repo:
               help="Also build the static site into this folder (default: publish.site_dir).")
 @click.option("--base-url", help="Public URL of the static site, e.g. https://garden.example.org (default: publish.base_url).")
 @click.option("--force", is_flag=True, help="Build the site into a non-empty folder that has no gardend manifest.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was done as one JSON object: plan, commit, pushed, site (errors stay on standard error).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo: str | None, mode: str | None,
-                dry_run: bool, no_push: bool, site_dir: str | None, base_url: str | None, force: bool) -> None:
+                dry_run: bool, no_push: bool, site_dir: str | None, base_url: str | None, force: bool,
+                as_json: bool, quiet: bool) -> None:
     """Publish the dg-publish notes: one commit with every add, change and delete, then push;
     with --site (or publish.site_dir), also write the static site.
 
     All or nothing: when any step fails the local clone is restored and nothing is pushed.
     With a site folder and no repository (no --repo, no publish.repo), only the site is built.
     """
+    from ..publish.credentials import CredentialError, push_auth
     from ..publish.gitsync import PublishError, apply_plan, commit_message
     from ..site.static_build import SiteBuildError, build_static_site, normalise_base_url
 
@@ -116,39 +126,62 @@ def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo
         base = normalise_base_url(base_url if base_url is not None else cfg.base_url)
     except SiteBuildError as exc:
         raise click.UsageError(str(exc)) from exc
+    from ..progress import progress_bar, progress_wanted, run_full_sync
+
+    show = progress_wanted(quiet)
+    say = (lambda _line: None) if as_json else click.echo  # --json: the one object below instead
+    done: dict[str, Any] = {"repo": str(repo_path) if repo_path else None, "dry_run": dry_run, "plan": None,
+                            "commit": None, "pushed": False, "site": None}
     with session.open_index() as index:
-        session.synchronizer(index).full_sync()
+        run_full_sync(session.synchronizer(index), show)
         if repo_path is not None:
             try:
-                plan = _publish_plan(session, index, repo_path, mode)
+                with progress_bar("compiling published notes", show, counted=False):
+                    plan = _publish_plan(session, index, repo_path, mode)
+                done["plan"] = plan.as_json()
                 if plan.errors:
                     for error in plan.errors:
                         click.echo(f"error: {error}", err=True)
                     raise CLIError("nothing was published: fix the errors above first")
                 _leak_gate(session, index, plan, mode)
                 if dry_run:
-                    click.echo(commit_message(plan).rstrip("\n"))
+                    done["commit_message"] = commit_message(plan)
+                    say(commit_message(plan).rstrip("\n"))
                 else:
-                    report = apply_plan(
-                        repo_path, plan, push=cfg.push and not no_push, remote=cfg.remote, branch=cfg.branch or None
-                    )
+                    pushing = cfg.push and not no_push
+                    try:
+                        # No progress display here: git may ask for credentials on the terminal.
+                        with push_auth(repo_path, cfg.remote, root=session.root, enabled=pushing and cfg.use_plugin_token,
+                                       config_dir=session.config.obsidian.config_dir) as auth:
+                            report = apply_plan(
+                                repo_path, plan, push=pushing, remote=cfg.remote, branch=cfg.branch or None, auth=auth
+                            )
+                    except CredentialError as exc:
+                        raise CLIError(f"nothing was published: {exc}") from None
+                    done["commit"], done["pushed"] = report.commit, report.pushed
                     if report.commit is None:
-                        click.echo("nothing to publish: " + plan.summary())
+                        say("nothing to publish: " + plan.summary())
                     else:
                         where = "pushed" if report.pushed else "committed locally"
-                        click.echo(f"{where} {report.commit[:12]}: {plan.summary()}")
+                        say(f"{where} {report.commit[:12]}: {plan.summary()}")
             except PublishError as exc:
                 raise CLIError(str(exc)) from exc
-        if site_path is None:
-            return
-        if dry_run:
-            click.echo(f"would build the static site into {site_path}")
-            return
-        try:
-            built = build_static_site(index, session.root, site_path, base_url=base,
-                                      config_dir=session.config.obsidian.config_dir, force=force)
-        except SiteBuildError as exc:
-            raise CLIError(str(exc)) from exc
-    for warning in built.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"site {site_path}: {built.summary()}")
+        if site_path is not None and dry_run:
+            done["site"] = {"path": str(site_path), "built": False}
+            say(f"would build the static site into {site_path}")
+        elif site_path is not None:
+            try:
+                with progress_bar("building the site", show) as callback:
+                    built = build_static_site(index, session.root, site_path, base_url=base,
+                                              config_dir=session.config.obsidian.config_dir, force=force,
+                                              progress=callback)
+            except SiteBuildError as exc:
+                raise CLIError(str(exc)) from exc
+            for warning in built.warnings:
+                click.echo(f"warning: {warning}", err=True)
+            done["site"] = {"path": str(site_path), "built": True, "rendered": built.rendered,
+                            "written": built.written, "unchanged_count": len(built.unchanged), "removed": built.removed,
+                            "warnings": built.warnings}
+            say(f"site {site_path}: {built.summary()}")
+    if as_json:
+        click.echo(json.dumps(done, indent=2, ensure_ascii=False))

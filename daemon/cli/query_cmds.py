@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -12,6 +13,8 @@ from .app import (
     CLIError,
     Session,
     main,
+    obsidian_dir_option,
+    quiet_option,
     resolve_session,
 )
 
@@ -28,11 +31,15 @@ QUERY_FORMATS = ("table", "json", "csv", "html", "markdown")
     "--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
     help="Output format.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--db", type=click.Path(dir_okay=False), help="Index database path.")
 @click.option("--no-sync", is_flag=True, help="Query the index as it is, without syncing it first.")
+@obsidian_dir_option
+@quiet_option("No progress bar.")
 def query_cmd(
-    args: tuple[str, ...], this_note: str | None, fmt: str, config_path: str | None, db: str | None, no_sync: bool
+    args: tuple[str, ...], this_note: str | None, fmt: str, as_json: bool, config_path: str | None, db: str | None,
+    no_sync: bool, quiet: bool,
 ) -> None:
     """Run a Dataview (DQL) query: gardend query [VAULT] QUERY  (QUERY `-` reads standard input).
 
@@ -47,6 +54,10 @@ def query_cmd(
 
     if len(args) > 2:
         raise click.UsageError("expected [VAULT] QUERY; quote the query so it is one argument")
+    if as_json:
+        if fmt not in ("table", "json"):
+            raise click.UsageError(f"--json and --format {fmt} disagree; give one of them")
+        fmt = "json"
     vault, text = (args[0], args[1]) if len(args) == 2 else (None, args[0])
     if text == "-":
         text = sys.stdin.read()
@@ -58,7 +69,7 @@ def query_cmd(
         click.echo(f"warning: {problem}", err=True)
     with session.open_index() as index:
         if not no_sync:
-            session.synchronizer(index).full_sync()
+            session.sync(index, quiet)
         engine = QueryEngine(index, dv.query_settings())
         this_path = None
         if this_note:
@@ -123,8 +134,19 @@ def _find_note(engine: Any, name: str) -> str:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--db", type=click.Path(dir_okay=False), help="Index database path.")
 @click.option("--no-sync", is_flag=True, help="Render from the index as it is, without syncing it first.")
-def render_cmd(args: tuple[str, ...], published: bool, config_path: str | None, db: str | None, no_sync: bool) -> None:
-    """Print the HTML body of a note: gardend render [VAULT] NOTE."""
+@obsidian_dir_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON object: path, html, headings, dependencies, footnotes.")
+@quiet_option("No progress bar.")
+def render_cmd(
+    args: tuple[str, ...], published: bool, config_path: str | None, db: str | None, no_sync: bool, as_json: bool,
+    quiet: bool,
+) -> None:
+    """Print the HTML body of a note: gardend render [VAULT] NOTE.
+
+    NOTE is a vault path (with or without .md) or a name a wikilink would resolve. Exit status 1
+    when there is no such note.
+    """
     from ..render import NoteRenderer, RenderOptions
 
     if len(args) > 2:
@@ -133,8 +155,19 @@ def render_cmd(args: tuple[str, ...], published: bool, config_path: str | None, 
     session = resolve_session(vault, config_path, db)
     with session.open_index() as index:
         if not no_sync:
-            session.synchronizer(index).full_sync()
+            session.sync(index, quiet)
         renderer = NoteRenderer(index, session.root, config_dir=session.config.obsidian.config_dir)
         path = _find_note(renderer.engine, note)
         options = RenderOptions(published=published, container="div" if published else "obsidian")
-        click.echo(renderer.render(path, options).html.rstrip("\n"))
+        rendered = renderer.render(path, options)
+    if as_json:
+        click.echo(json.dumps({
+            "path": path,
+            "published": published,
+            "html": rendered.html,
+            "headings": [{"level": h.level, "text": h.text, "id": h.id} for h in rendered.headings],
+            "dependencies": rendered.dependencies,
+            "footnotes": rendered.footnotes,
+        }, ensure_ascii=False, indent=2))
+    else:
+        click.echo(rendered.html.rstrip("\n"))

@@ -1,4 +1,8 @@
-"""Commands that index and inspect the vault: index, watch, export, check."""
+"""Commands that index and inspect the vault: index, watch, export, check.
+
+Every one brings the index up to date first (unless ``--no-sync``), with a progress bar on a
+terminal; ``--quiet`` drops the bar and the summary lines, never the data or the errors.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import click
 from ..check import collect_findings, exit_status, findings_json
 from ..export import write_export
 from ..index import Index
-from ..progress import run_full_sync
+from ..progress import progress_wanted, run_full_sync
 from ..sync import SyncResult
 from ..vault import VaultError
 from ..watcher import VaultWatcher, WatchOptions
@@ -25,6 +29,7 @@ from .app import (
     log,
     main,
     quiet_broken_pipe,
+    quiet_option,
     resolve_session,
     setup_logging,
 )
@@ -57,10 +62,14 @@ def _summary(result: SyncResult, seconds: float, index: Index) -> str:
 
 @main.command("index")
 @common_options
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@quiet_option("No progress bar, no summary line (warnings and errors still go to standard error).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def index_cmd(vault: str | None, config_path: str | None, db: str | None, quiet: bool, as_json: bool) -> None:
-    """Bring the index of VAULT up to date (one-shot) and print a summary."""
+    """Bring the index of VAULT up to date (one-shot) and print a summary.
+
+    Exit status 0 when the index is up to date, even with broken links or invalid YAML in notes
+    (`gardend check` reports those); 1 when the vault or the index cannot be used.
+    """
     session = resolve_session(vault, config_path, db)
     with session.open_index() as index:
         sync = session.synchronizer(index)
@@ -68,7 +77,7 @@ def index_cmd(vault: str | None, config_path: str | None, db: str | None, quiet:
             click.echo(f"warning: {problem}", err=True)
         started = time.perf_counter()
         try:
-            result = run_full_sync(sync, show_progress=not quiet and not as_json and sys.stderr.isatty())
+            result = run_full_sync(sync, show_progress=progress_wanted(quiet))
         except VaultError as exc:
             raise CLIError(str(exc)) from exc
         seconds = time.perf_counter() - started
@@ -99,16 +108,22 @@ def index_cmd(vault: str | None, config_path: str | None, db: str | None, quiet:
 @common_options
 @click.option("--polling", is_flag=True, help="Poll the file system instead of using inotify/FSEvents.")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
-def watch_cmd(vault: str | None, config_path: str | None, db: str | None, polling: bool, verbose: bool) -> None:
-    """Index VAULT, then keep the index current as files change, until interrupted."""
-    setup_logging(verbose, quiet=False)
+@quiet_option("No progress bar; log warnings and errors only.")
+def watch_cmd(
+    vault: str | None, config_path: str | None, db: str | None, polling: bool, verbose: bool, quiet: bool
+) -> None:
+    """Index VAULT, then keep the index current as files change, until interrupted.
+
+    Logs one line per updated note on standard error. Exit status 0 after Ctrl-C or SIGTERM.
+    """
+    setup_logging(verbose, quiet=quiet)
     session = resolve_session(vault, config_path, db)
     with session.open_index() as index:
         sync = session.synchronizer(index)
         for problem in sync.reload_settings():
             log.warning(problem)
         started = time.perf_counter()
-        result = run_full_sync(sync, show_progress=sys.stderr.isatty())
+        result = run_full_sync(sync, show_progress=progress_wanted(quiet))
         log.info(_summary(result, time.perf_counter() - started, index))
         cfg = session.config.watch
         options = WatchOptions(
@@ -150,12 +165,18 @@ def watch_cmd(vault: str | None, config_path: str | None, db: str | None, pollin
 @common_options
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
 @click.option("--no-sync", is_flag=True, help="Export the index as it is, without syncing it with the vault first.")
-def export_cmd(vault: str | None, config_path: str | None, db: str | None, output: str | None, no_sync: bool) -> None:
-    """Print the index of VAULT as JSON Lines: one object per note, sorted by path."""
+@quiet_option("No progress bar.")
+def export_cmd(
+    vault: str | None, config_path: str | None, db: str | None, output: str | None, no_sync: bool, quiet: bool
+) -> None:
+    """Print the index of VAULT as JSON Lines: one object per note, sorted by path.
+
+    The output is already JSON (one object a line, deterministic), so there is no --json.
+    """
     session = resolve_session(vault, config_path, db)
     with session.open_index() as index:
         if not no_sync:
-            session.synchronizer(index).full_sync()
+            session.sync(index, quiet)
         if output:
             with open(output, "w", encoding="utf-8", newline="\n") as fh:
                 write_export(index, fh)
@@ -178,24 +199,27 @@ def export_cmd(vault: str | None, config_path: str | None, db: str | None, outpu
 @click.option("--repo", type=click.Path(file_okay=False), help="With --leaks: also audit this garden clone (HEAD and unpushed commits).")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False), help="With --leaks: also audit this built static site.")
 @click.option("--mode", type=click.Choice(["safe", "plugin"]), help="With --leaks: compile mode (default: publish.mode).")
+@quiet_option("No progress bar and no closing count line; the findings are still printed.")
 def check_cmd(
     vault: str | None, config_path: str | None, db: str | None, as_json: bool, strict: bool, no_sync: bool,
-    leaks: bool, repo: str | None, site_dir: str | None, mode: str | None,
+    leaks: bool, repo: str | None, site_dir: str | None, mode: str | None, quiet: bool,
 ) -> None:
     """Report YAML errors, broken and ambiguous links, duplicate block ids and unreadable files.
 
     Exit status 1 when errors are found (or warnings, with --strict). With --leaks: report
     private text (of notes without dg-publish) found in what publishing would write.
     """
+    if not leaks and (repo or site_dir or mode):
+        raise click.UsageError("--repo, --site and --mode go with --leaks")
     session = resolve_session(vault, config_path, db)
     if leaks:
-        _check_leaks(session, no_sync, as_json, repo, site_dir, mode)
+        _check_leaks(session, no_sync, as_json, repo, site_dir, mode, quiet)
         return
     with session.open_index() as index:
         sync = session.synchronizer(index)
         settings_problems = sync.reload_settings()
         if not no_sync:
-            sync.full_sync()
+            run_full_sync(sync, progress_wanted(quiet))
         findings = collect_findings(index)
     if as_json:
         click.echo(findings_json(findings))
@@ -205,12 +229,13 @@ def check_cmd(
         for finding in findings:
             click.echo(finding.as_text())
         counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
-        click.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notices", err=True)
+        if not quiet:
+            click.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notices", err=True)
     sys.exit(exit_status(findings, strict))
 
 
 def _check_leaks(session: Session, no_sync: bool, as_json: bool, repo: str | None, site_dir: str | None,
-                 mode: str | None) -> None:
+                 mode: str | None, quiet: bool) -> None:
     """``check --leaks``: local output, so vault paths and excerpts are printed on purpose."""
     from dataclasses import asdict
 
@@ -220,7 +245,7 @@ def _check_leaks(session: Session, no_sync: bool, as_json: bool, repo: str | Non
 
     with session.open_index() as index:
         if not no_sync:
-            session.synchronizer(index).full_sync()
+            session.sync(index, quiet)
         try:
             found = check_leaks(
                 index, session.root, load_garden_settings(session.root), mode or session.config.publish.mode,
@@ -236,5 +261,6 @@ def _check_leaks(session: Session, no_sync: bool, as_json: bool, repo: str | Non
         for leak in found:
             click.echo(leak.as_text())
         notes = len({leak.source_note for leak in found})
-        click.echo(f"{len(found)} leaks of {notes} unpublished notes", err=True)
+        if not quiet:
+            click.echo(f"{len(found)} leaks of {notes} unpublished notes", err=True)
     sys.exit(1 if found else 0)

@@ -15,6 +15,8 @@ behave as users expect.
 from __future__ import annotations
 
 import hashlib
+import os
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterable
@@ -22,8 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..index import Index
+from .cache import CachedNote, CompileCache, code_fingerprint
 from .compile import GardenCompiler, NotPublishable
 from .context import Mode
+from .credentials import NO_AUTH, PushAuth
 from .settings import GardenSettings
 
 MANAGED_PREFIXES = ("src/site/notes/", "src/site/img/user/")
@@ -40,10 +44,25 @@ def blob_sha(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class PlannedFile:
+    """One repository file of a publish: compiled note text, or an attachment read lazily (a
+    status check compares SHAs only and never needs the bytes of unchanged attachments)."""
+
     repo_path: str
-    data: bytes
+    content: bytes | None
     sha: str
     source: str  # vault path it came from
+    file: Path | None = None
+    """Where to read the bytes from when ``content`` is None."""
+
+    @property
+    def data(self) -> bytes:
+        if self.content is not None:
+            return self.content
+        assert self.file is not None
+        try:
+            return self.file.read_bytes()
+        except OSError as exc:
+            raise PublishError(f"{self.source}: cannot be read ({exc.strerror or exc})") from exc
 
 
 @dataclass
@@ -55,6 +74,9 @@ class PublishPlan:
     unchanged: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    """Published notes whose output is incomplete, e.g. ``dataviewjs`` blocks, which gardend does
+    not run (the compiled note shows a notice instead)."""
     files: list[PlannedFile] = field(default_factory=list)
     """Every file the repository holds after this publish (new, changed and unchanged): what the
     leak audit reads."""
@@ -76,14 +98,19 @@ class PublishPlan:
             "published": self.unchanged,
             "deleted": self.deleted,
             "errors": self.errors,
+            "notices": self.notices,
         }
 
 
-def git(repo: Path, *args: str, input_bytes: bytes | None = None, check: bool = True) -> str:
-    """Run git in ``repo``; raises PublishError with git's stderr on failure."""
+def git(
+    repo: Path, *args: str, input_bytes: bytes | None = None, check: bool = True, env: dict[str, str] | None = None
+) -> str:
+    """Run git in ``repo``; raises PublishError with git's stderr on failure. ``env`` is added to
+    the child's environment (push credentials: the environment, unlike argv, is private)."""
     try:
         proc = subprocess.run(
-            ["git", "-C", str(repo), *args], input=input_bytes, capture_output=True, check=False
+            ["git", "-C", str(repo), *args], input=input_bytes, capture_output=True, check=False,
+            env={**os.environ, **env} if env else None,
         )
     except FileNotFoundError as exc:
         raise PublishError("git is not installed (the `git` command was not found)") from exc
@@ -143,6 +170,14 @@ def plan_publish(
         else:
             plan.unchanged.append(path)
     plan.deleted = sorted(p for p in tree if p not in wanted)
+    plan.notices = [
+        f"{path}:{line + 1}: {kind} is not run by gardend; the published note shows a notice instead"
+        for path, line, kind in index.conn.execute(
+            "SELECT f.path, q.line, q.kind FROM queries q JOIN files f ON f.id = q.note_id"
+            " JOIN notes n ON n.file_id = f.id WHERE n.publish = 1 AND q.kind IN ('dataviewjs', 'inline-js')"
+            " ORDER BY f.path, q.line"
+        )
+    ]
     return plan
 
 
@@ -153,29 +188,120 @@ def compile_files(
     mode: Mode = "safe",
     config_dir: str = ".obsidian",
     errors: list[str] | None = None,
+    *,
+    use_cache: bool = True,
 ) -> dict[str, PlannedFile]:
     """Repository path → file, for every published note and asset (no repository needed: the
-    leak audit of ``gardend check --leaks`` uses this too). Unreadable assets go to ``errors``."""
-    compiler = GardenCompiler(index, root, settings, mode, config_dir=config_dir)
-    wanted: dict[str, PlannedFile] = {}
+    leak audit of ``gardend check --leaks`` uses this too). Unreadable assets go to ``errors``.
+
+    Compiled notes come from the compile cache (:mod:`.cache`) when nothing they read changed;
+    only the rest are compiled, and the compiler itself is only built when one is needed."""
+    settings = settings or GardenSettings()
     errors = errors if errors is not None else []
-    for vault_path in published_paths(index):
-        try:
-            compiled = compiler.compile(vault_path)
-        except NotPublishable:
-            continue
-        data = compiled.text.encode("utf-8")
-        wanted[compiled.repo_path] = PlannedFile(compiled.repo_path, data, blob_sha(data), vault_path)
-        for asset in compiled.assets:
-            if asset.repo_path in wanted:
+    cache = None
+    if use_cache:
+        fingerprint = compile_fingerprint(root, settings, mode, config_dir)
+        cache = CompileCache(index, mode, fingerprint, _class_folder(root, config_dir))
+    compiler: GardenCompiler | None = None
+    notes: list[CachedNote] = []
+    paths = published_paths(index)
+    for vault_path in paths:
+        cached = cache.lookup(vault_path) if cache is not None else None
+        if cached is None:
+            if compiler is None:
+                compiler = GardenCompiler(index, root, settings, mode, config_dir=config_dir)
+            memo = cache.valid_blocks(vault_path) if cache is not None else {}
+            try:
+                compiled, reads, query_reads, blocks = compiler.compile_with_reads(vault_path, memo)
+            except NotPublishable:
+                continue
+            data = compiled.text.encode("utf-8")
+            cached = CachedNote(
+                vault_path, compiled.garden_path, compiled.repo_path, compiled.text, blob_sha(data),
+                tuple((a.vault_path, a.repo_path) for a in compiled.assets),
+            )
+            if cache is not None:
+                cache.store(cached, reads, query_reads, blocks)
+        notes.append(cached)
+    wanted: dict[str, PlannedFile] = {}
+    assets = AssetShas(index, root)
+    for note in notes:
+        wanted[note.repo_path] = PlannedFile(note.repo_path, note.text.encode("utf-8"), note.sha, note.vault_path)
+        for vault_path, repo_path in note.assets:
+            if repo_path in wanted:
                 continue
             try:
-                blob = (root / asset.vault_path).read_bytes()
+                sha = assets.sha(vault_path)
             except OSError as exc:
-                errors.append(f"{vault_path}: asset {asset.vault_path} cannot be read ({exc.strerror or exc})")
+                errors.append(f"{note.vault_path}: asset {vault_path} cannot be read ({exc.strerror or exc})")
                 continue
-            wanted[asset.repo_path] = PlannedFile(asset.repo_path, blob, blob_sha(blob), asset.vault_path)
+            wanted[repo_path] = PlannedFile(repo_path, None, sha, vault_path, root / vault_path)
+    assets.save()
+    if cache is not None:
+        cache.finish(paths)
     return wanted
+
+
+class AssetShas:
+    """Git blob SHA-1 of attachments, cached in the index by size and mtime."""
+
+    def __init__(self, index: Index, root: Path) -> None:
+        self.index = index
+        self.root = root
+        self.known = {
+            r[0]: (r[1], r[2], r[3]) for r in index.conn.execute("SELECT path, size, mtime_ns, sha FROM publish_assets")
+        }
+        self.fresh: list[tuple[str, int, int, str]] = []
+
+    def sha(self, vault_path: str) -> str:
+        """Raises OSError when the file cannot be read."""
+        st = (self.root / vault_path).stat()
+        known = self.known.get(vault_path)
+        if known is not None and known[0] == st.st_size and known[1] == st.st_mtime_ns:
+            return known[2]
+        sha = blob_sha((self.root / vault_path).read_bytes())
+        self.known[vault_path] = (st.st_size, st.st_mtime_ns, sha)
+        self.fresh.append((vault_path, st.st_size, st.st_mtime_ns, sha))
+        return sha
+
+    def save(self) -> None:
+        if not self.fresh:
+            return
+        try:
+            with self.index.conn:
+                self.index.conn.executemany("INSERT OR REPLACE INTO publish_assets VALUES (?, ?, ?, ?)", self.fresh)
+        except sqlite3.OperationalError:
+            pass  # a read-only index only loses the speed-up
+        self.fresh = []
+
+
+def compile_fingerprint(root: Path, settings: GardenSettings, mode: str, config_dir: str) -> str:
+    """Everything besides the vault's notes that a compiled note depends on: the mode, the
+    Digital Garden settings in effect, the Obsidian and plugin settings files (Dataview's formats,
+    Metadata Menu's classes, bookmarks), and gardend's code."""
+    h = hashlib.sha256()
+    # File times are formatted in the local zone unless the settings name one.
+    zone = f"{os.environ.get('TZ', '')}/{time.tzname}/{time.timezone}"
+    h.update(f"{mode}\0{config_dir}\0{settings!r}\0{zone}\0{code_fingerprint()}\n".encode())
+    folder = root / config_dir
+    files = sorted(folder.glob("*.json")) + sorted(folder.glob("plugins/*/data.json"))
+    files += sorted(folder.glob("plugins/*/manifest.json"))
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError:
+            data = b"<unreadable>"
+        h.update(file.relative_to(folder).as_posix().encode() + b"\0" + data + b"\n")
+    return h.hexdigest()
+
+
+def _class_folder(root: Path, config_dir: str) -> str | None:
+    from ..fileclass import load_metadata_menu_settings
+
+    try:
+        return load_metadata_menu_settings(root, config_dir).class_files_path
+    except Exception:  # unreadable settings: no class folder (the fingerprint covers the file)
+        return None
 
 
 def commit_message(plan: PublishPlan) -> str:
@@ -202,8 +328,11 @@ def apply_plan(
     branch: str | None = None,
     retries: int = 3,
     backoff_s: float = 1.0,
+    auth: PushAuth = NO_AUTH,
 ) -> PublishReport:
-    """Write, commit once, push. On any failure the clone is restored and PublishError raised."""
+    """Write, commit once, push. On any failure the clone is restored and PublishError raised.
+
+    ``auth`` (:func:`.credentials.push_auth`) says how the push authenticates."""
     if plan.empty:
         return PublishReport(None, False, plan)
     dirty = git(repo, "status", "--porcelain", "--", *[p.rstrip("/") for p in MANAGED_PREFIXES]).strip()
@@ -219,7 +348,7 @@ def apply_plan(
         commit = git(repo, "rev-parse", "HEAD").strip()
         if push:
             target = branch or git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip()
-            _push_with_retries(repo, remote, target, retries, backoff_s)
+            _push_with_retries(repo, remote, target, retries, backoff_s, auth)
     except BaseException as exc:
         _restore(repo, before)
         if isinstance(exc, PublishError):
@@ -246,15 +375,18 @@ def _write(repo: Path, files: Iterable[PlannedFile], deleted: Iterable[str]) -> 
         (repo / path).unlink(missing_ok=True)
 
 
-def _push_with_retries(repo: Path, remote: str, branch: str, retries: int, backoff_s: float) -> None:
+def _push_with_retries(
+    repo: Path, remote: str, branch: str, retries: int, backoff_s: float, auth: PushAuth = NO_AUTH
+) -> None:
     last: PublishError | None = None
     for attempt in range(retries):
         try:
-            git(repo, "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}")
+            git(repo, *auth.git_args, "push", "--porcelain", auth.target or remote, f"HEAD:refs/heads/{branch}",
+                env=dict(auth.env))
             return
         except PublishError as exc:
-            last = exc
-            text = str(exc)
+            last = PublishError(auth.redact(str(exc)))  # git may echo credentials; never chained
+            text = str(last)
             # A hook or a non-fast-forward rejection will not change by retrying.
             if "rejected" in text or "hook declined" in text or "non-fast-forward" in text:
                 break

@@ -25,10 +25,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..index import Index
-from ..query.engine import QueryEngine
+from ..query.engine import QueryEngine, QuerySettings
 from .events import EventHub
 
 __all__ = ["DEFAULT_MAX_BODY", "PageRenderer", "ReadContext", "ServerState"]
@@ -86,6 +86,12 @@ class ServerState:
     """Called by :meth:`apply_changes` on the watcher thread, with the lock held, after the engine
     refresh and before clients are told: caches built on the read connection (the site's render
     cache) are invalidated here so a client reacting to the event never sees stale output."""
+    settings_listeners: list[Callable[[], None]] = field(default_factory=list)
+    """Called by :meth:`reload_settings` (watcher thread, lock held) when the vault's or
+    gardend's settings files changed: whatever was built from settings is rebuilt."""
+    publisher: Any = None
+    """The daemon's :class:`~gardend.daemon.publish.runner.PublishRunner` (``/api/publish``),
+    or None when no garden repository is configured."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
 
@@ -120,6 +126,18 @@ class ServerState:
             for listener in self.change_listeners:
                 listener(paths)
         self.hub.publish_changes(paths)
+
+    def reload_settings(self, query_settings: QuerySettings | None = None) -> None:
+        """Watcher thread, when settings files changed, *before* the index generation moves on
+        (see :class:`~gardend.daemon.serve.SettingsReloader`): the engine takes the new Dataview
+        settings and the settings listeners rebuild, under the lock, so no request renders with
+        the old settings and caches the result under the new generation. The changed files then
+        reach :meth:`apply_changes` like a note edit, which tells the clients."""
+        with self.lock:
+            if query_settings is not None:
+                self.engine.settings = query_settings
+            for listener in self.settings_listeners:
+                listener()
 
     def shutdown_executor(self) -> None:
         if self._executor is not None:

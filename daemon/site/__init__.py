@@ -12,10 +12,14 @@ Browser-side rules, all kept by the server's unchanged Content-Security-Policy
 ``/_static/*.js|css``; everything is escaped by Jinja except the renderer's sanitised note HTML.
 ``style`` attributes inside notes (a collapsed callout's ``display: none``) are ignored by the
 browser under that policy, so the stylesheet does their job with classes
-(``.callout.is-collapsed``) rather than loosening ``style-src``. Nothing is loaded from outside:
-math is shown as its TeX source in monospace (``.math``); a typesetter such as MathJax, shipped
-as a static file, is a later addition. Light and dark follow ``prefers-color-scheme`` unless the
-header's toggle chose one (remembered in ``localStorage``).
+(``.callout.is-collapsed``) rather than loosening ``style-src``. The one exception is a page
+with a Mermaid diagram: only such a page loads the shipped Mermaid bundle
+(``/_static/mermaid.min.js`` and our ``mermaid-init.js``) and is served with inline styles
+allowed, which Mermaid's SVG needs (``DIAGRAM_CONTENT_SECURITY_POLICY`` in
+:mod:`gardend.daemon.server.security`; scripts stay ``'self'`` only). Nothing is loaded from
+outside: math is shown as its TeX source in monospace (``.math``); a typesetter such as MathJax,
+shipped as a static file, is a later addition. Light and dark follow ``prefers-color-scheme``
+unless the header's toggle chose one (remembered in ``localStorage``).
 """
 
 from __future__ import annotations

@@ -120,6 +120,7 @@ class Site:
                 continue
             self.by_url[note.permalink] = note
         self._headings: dict[str, list[Heading]] = {}
+        self._footnotes: dict[str, dict[str, str]] = {}
         # Derived data memoised on the snapshot (it never changes after construction): a static
         # build asks for the tree and the local graph once per page, thousands of times.
         self._edges: list[tuple[str, str]] | None = None
@@ -167,16 +168,20 @@ class Site:
         note = self.notes.get(path)
         return note is not None and (note.published or preview)
 
-    def remember_headings(self, path: str, headings: list[Heading]) -> None:
-        """Outline of a rendered note, so later links to ``#Heading`` land on the right id."""
+    def remember_headings(self, path: str, headings: list[Heading],
+                          footnotes: dict[str, str] | None = None) -> None:
+        """Outline (and footnote ids) of a rendered note, so later links to ``#Heading`` and
+        ``#[^label]`` land on the right id."""
         self._headings[path] = headings
+        if footnotes is not None:
+            self._footnotes[path] = footnotes
 
     def href_for(self, path: str, subpath: str | None, preview: bool) -> str | None:
         """The URL of a vault path plus ``#subpath``, or ``None`` when this view cannot link it.
 
-        Published notes → permalink + heading/block fragment; unpublished notes → the preview
-        URL in preview mode, nothing in the published view; any other file (an attachment) →
-        ``/_assets/<vault path>``.
+        Published notes → permalink + heading/block/footnote fragment; unpublished notes → the
+        preview URL in preview mode, nothing in the published view; any other file (an
+        attachment) → ``/_assets/<vault path>``.
         """
         note = self.notes.get(path)
         if note is None:
@@ -184,7 +189,7 @@ class Site:
         url = note.url(preview)
         if url is None:
             return None
-        return url + subpath_fragment(subpath, self._headings.get(path))
+        return url + subpath_fragment(subpath, self._headings.get(path), self._footnotes.get(path))
 
     # -- navigation ------------------------------------------------------------------------------
     def file_tree(self, preview: bool) -> list[TreeNode]:

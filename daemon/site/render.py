@@ -73,7 +73,7 @@ class SiteRenderer(NoteRenderer):
 
     def render(self, path: str, options: RenderOptions | None = None) -> RenderedNote:
         rendered = super().render(path, options)
-        self._site().remember_headings(path, rendered.headings)
+        self._site().remember_headings(path, rendered.headings, rendered.footnotes)
         return rendered
 
     def context(self, options: RenderOptions) -> RenderContext:

@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ... import renderers
 from ..server.paths import UnsafePathError, safe_vault_path
-from ..server.security import CONTENT_SECURITY_POLICY, STATE_KEY
+from ..server.security import CONTENT_SECURITY_POLICY, DIAGRAM_CONTENT_SECURITY_POLICY, STATE_KEY
 from ..server.state import ReadContext
 from .model import PREVIEW_PREFIX
 from .service import SiteService
@@ -91,18 +91,18 @@ class _Handlers:
         self.service = service
         self.env = env
         # Whole note pages by URL, valid for one index generation (every index write bumps it):
-        # a page is rendered once per change, not once per request.
-        self._page_cache: OrderedDict[tuple[str, str | None], tuple[str | None, str]] = OrderedDict()
+        # a page is rendered once per change, not once per request. With each page, whether it
+        # has a Mermaid diagram (it then needs the diagram policy, see security.py).
+        self._page_cache: OrderedDict[tuple[str, str | None], tuple[str | None, str, bool]] = OrderedDict()
 
     # -- helpers ---------------------------------------------------------------------------------
     async def _read(self, func: Callable[[ReadContext], Any]) -> Any:
         return await self.service.state.read(func)
 
-    def _html(self, template: str, status: int = 200, **data: Any) -> web.Response:
+    def _html(self, template: str, status: int = 200, diagrams: bool = False, **data: Any) -> web.Response:
         data.setdefault("preview_mode", self.service.preview)
         text = self.env.get_template(template).render(**data)
-        return web.Response(text=text, status=status, content_type=HTML, charset="utf-8",
-                            headers={"Cache-Control": "no-cache"})
+        return _page_response(text, status, diagrams)
 
     async def _not_found(self, request: web.Request) -> web.Response:
         tree = await self._read(lambda ctx: self.service.site().file_tree(False))
@@ -133,7 +133,7 @@ class _Handlers:
             generation = ctx.index.get_setting("generation")
             hit = self._page_cache.get(key)
             if hit is not None and hit[0] == generation:
-                return ("cached", hit[1])
+                return ("cached", hit[1], hit[2])
             found = service.note_for(url_path, vault_path)
             if found is None:
                 return None
@@ -150,13 +150,13 @@ class _Handlers:
         if result[0] == "redirect":
             raise web.HTTPFound(result[1])
         if result[0] == "cached":
-            return web.Response(text=result[1], content_type=HTML, charset="utf-8",
-                                headers={"Cache-Control": "no-cache"})
+            return _page_response(result[1], diagrams=result[2])
         _, generation, view = result
         if not view.preview and url_path != view.url and url_path + "/" == view.url:
             raise web.HTTPMovedPermanently(view.url)
-        response = self._html("note.html", page=view, title=view.note.title, tree=view.tree)
-        self._page_cache[key] = (generation, response.text or "")
+        response = self._html("note.html", diagrams=view.has_mermaid, page=view, title=view.note.title,
+                              tree=view.tree)
+        self._page_cache[key] = (generation, response.text or "", view.has_mermaid)
         self._page_cache.move_to_end(key)
         while len(self._page_cache) > PAGE_CACHE_SIZE:
             self._page_cache.popitem(last=False)
@@ -257,10 +257,11 @@ class _Handlers:
         file = STATIC / name
         if match is None or not file.is_file():
             return await self._not_found(request)
-        return web.Response(
-            body=file.read_bytes(), content_type=_STATIC_TYPES[match.group(1)],
-            headers={"Cache-Control": "no-cache"},
-        )
+        # A file response answers revalidation with 304 (ETag / Last-Modified): "no-cache"
+        # must not mean downloading the 3 MB Mermaid bundle again on every diagram page.
+        return web.FileResponse(file, headers={
+            "Content-Type": _STATIC_TYPES[match.group(1)], "Cache-Control": "no-cache",
+        })
 
     async def asset(self, request: web.Request) -> web.StreamResponse:
         """An attachment of the vault: in preview any indexed non-note file; in the published
@@ -294,6 +295,15 @@ class _Handlers:
         return web.FileResponse(file, headers={
             "Content-Type": ctype, "Content-Security-Policy": ASSET_CSP, "Cache-Control": "no-cache",
         })
+
+
+def _page_response(text: str, status: int = 200, diagrams: bool = False) -> web.Response:
+    """An HTML page; one with Mermaid diagrams carries the diagram policy (the security
+    middleware adds the default policy to every response that has none)."""
+    headers = {"Cache-Control": "no-cache"}
+    if diagrams:
+        headers["Content-Security-Policy"] = DIAGRAM_CONTENT_SECURITY_POLICY
+    return web.Response(text=text, status=status, content_type=HTML, charset="utf-8", headers=headers)
 
 
 def search_entries(index: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:

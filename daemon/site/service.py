@@ -16,6 +16,7 @@ from typing import Any
 from ..index import Index
 from ..render import NoteNotFound
 from ..server.state import ServerState
+from ..settings_sources import is_settings_path
 from .deps import PageDeps, page_deps
 from .model import Site, SiteNote, TreeNode
 from .render import PREVIEW_OPTIONS, PUBLISHED_OPTIONS, SiteRenderer
@@ -40,6 +41,8 @@ class PageView:
     backlinks: list[tuple[str, str]]
     graph: dict[str, Any]
     tree: list[TreeNode] = field(default_factory=list)
+    has_mermaid: bool = False
+    """The content holds a Mermaid diagram: the page loads the script that draws it."""
 
 
 def _plain_heading(text: str) -> str:
@@ -87,6 +90,7 @@ class SiteService:
         self.renderer = SiteRenderer(state.index, state.root, state.engine, self.site, state.config_dir)
         self._deps: dict[tuple[str, bool], tuple[int, PageDeps]] = {}
         state.change_listeners.append(self.on_change)
+        state.settings_listeners.append(self.on_settings)
         # The engine's page cache tells a created or deleted note from an edited one by comparing
         # its remembered path list with the index; until something asked for that list it has
         # none, and the first new note after start-up would not refresh link resolution. Ask now.
@@ -107,8 +111,20 @@ class SiteService:
         return current
 
     def on_change(self, paths: list[str]) -> None:
-        """Watcher thread, lock held: drop what the batch can have made stale."""
+        """Watcher thread, lock held: drop what the batch can have made stale. A settings file
+        (app.json, a plugin's data.json, gardend.toml...) is a dependency of every page: the
+        renderer re-reads the settings and forgets every page."""
+        if self._settings_changed(paths):
+            self.on_settings()
         self.renderer.invalidate(paths)
+
+    def on_settings(self) -> None:
+        """Watcher thread, lock held: settings changed; re-read them, forget every page."""
+        self.renderer.reload()
+        self._deps.clear()
+
+    def _settings_changed(self, paths: list[str]) -> bool:
+        return any(is_settings_path(p, self.state.config_dir) for p in paths)
 
     # -- pages -----------------------------------------------------------------------------------
     def note_for(self, url_path: str, preview_path: str | None) -> tuple[SiteNote, bool] | None:
@@ -141,6 +157,7 @@ class SiteService:
             backlinks=[(n.title, n.url(links_preview) or "") for n in site.backlinks(index, note.path, links_preview)],
             graph=_graph_layout(site.local_graph(index, note.path)),
             tree=site.file_tree(links_preview),
+            has_mermaid=rendered.has_mermaid,
         )
 
     def deps_for(self, note: SiteNote, preview_view: bool) -> PageDeps:
@@ -154,7 +171,7 @@ class SiteService:
         The set known from before the change is tested as well as the current one: a note that
         just left a queried folder is only in the old set, one that just joined only in the new.
         """
-        if len(changed) > MAX_CHANGED_FOR_CHECK:
+        if len(changed) > MAX_CHANGED_FOR_CHECK or self._settings_changed(changed):
             return True
         key = (note_path, preview_view)
         generation = self.state.index.generation()

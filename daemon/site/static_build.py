@@ -9,9 +9,10 @@ What is written (all paths relative to the output folder):
 * ``tags/index.html`` and ``tags/<tag, lower-cased>/index.html`` (a nested tag is a nested
   folder), ``search/index.html`` (searches ``searchIndex.json`` in the browser with
   ``_static/search.js``), ``_tree/index.html`` (every note), ``404.html``;
-* ``_static/*`` (stylesheet and scripts, never ``live.js``), ``_assets/<vault path>`` for the
-  attachments the published pages actually link or embed (found in their HTML, so an image that
-  only an unpublished note embeds is never copied), ``graph.json``, ``searchIndex.json``;
+* ``_static/*`` (stylesheet and scripts, never ``live.js``; the Mermaid bundle only when a page
+  has a diagram), ``_assets/<vault path>`` for the attachments the published pages actually
+  link or embed (found in their HTML, so an image that only an unpublished note embeds is never
+  copied), ``graph.json``, ``searchIndex.json``;
 * ``sitemap.xml`` and ``feed.xml`` (Atom) only with a base URL: both need absolute URLs;
 * ``.nojekyll`` (GitHub Pages would otherwise drop the ``_static``/``_assets`` folders) and the
   manifest ``.gardend-site.json``.
@@ -53,6 +54,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from html import unescape as html_unescape
@@ -64,6 +66,7 @@ from xml.sax.saxutils import escape as xml_escape
 from markupsafe import Markup
 
 from .. import __version__
+from ..effective_settings import settings_fingerprint
 from ..index import Index
 from ..query.engine import QueryEngine
 from ..render import NoteNotFound
@@ -82,6 +85,9 @@ MANIFEST_NAME = ".gardend-site.json"
 FORMAT = 1
 STATIC_FILES = ("search.js", "site.css", "site.js", "theme.js")
 """Copied to ``_static/``; ``live.js`` is left out (it needs the server's event stream)."""
+DIAGRAM_FILES = ("mermaid.min.js", "mermaid-init.js", "LICENSE-mermaid.txt")
+"""Copied to ``_static/`` only when a written page has a Mermaid diagram: the bundle is 3 MB,
+which a site without diagrams should not carry."""
 TREE_INLINE_LIMIT = 1500
 """Up to this many notes every page carries the whole file tree (as the preview server does).
 Beyond it a page carries its own folder's notes and a link to ``/_tree/``: a full tree in each of
@@ -124,6 +130,7 @@ class _BuildState:
     engine: QueryEngine
     config_dir: str = ".obsidian"
     change_listeners: list[Any] = field(default_factory=list)
+    settings_listeners: list[Any] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,11 +145,13 @@ def build_static_site(
     base_url: str | None = None,
     config_dir: str = ".obsidian",
     force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Build the published site of ``index`` (vault ``root``) into ``out_dir``.
 
     ``force`` allows a first build into a non-empty folder that has no manifest, and renders
-    everything even when the fingerprint says nothing changed.
+    everything even when the fingerprint says nothing changed. ``progress(done, total)`` is
+    called as note pages are rendered (the long part; ``gardend publish`` draws its bar).
     """
     base = normalise_base_url(base_url)
     out_dir = Path(out_dir)
@@ -159,7 +168,7 @@ def build_static_site(
         report.rendered = False
         return report
     outputs = _Outputs(report)
-    _produce(outputs, index, root, config_dir, base)
+    _produce(outputs, index, root, config_dir, base, progress)
     old_files: dict[str, Any] = old["files"] if old is not None else {}
     if set(outputs.files) - set(old_files):
         # Claim the new paths before writing them: a build that stops half-way still leaves
@@ -247,7 +256,10 @@ def _tag_file(tag: str) -> str | None:
     return "tags/" + "/".join(segments) + "/index.html"
 
 
-def _produce(outputs: _Outputs, index: Index, root: Path, config_dir: str, base: str | None) -> None:
+def _produce(
+    outputs: _Outputs, index: Index, root: Path, config_dir: str, base: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     from ..publish.queries import PublishedPageStore
 
     engine = QueryEngine(index, published_only=True, share_results=True)
@@ -285,7 +297,10 @@ def _produce(outputs: _Outputs, index: Index, root: Path, config_dir: str, base:
         items = [(n.title, n.url(False)) for n in site.notes_tagged(index, name)]
         outputs.add(rel, html("tag.html", tag=name, items=items, tree_html=trees.top(), title=f"#{name}"), f"tag #{name}")
 
-    pages = _render_pages(service, site, index)
+    pages = _render_pages(service, site, index, progress)
+    if any(view.has_mermaid for view in pages.values()):
+        for name in DIAGRAM_FILES:  # before the pages, like the other fixed files
+            outputs.add(f"_static/{name}", (STATIC / name).read_bytes(), "static file")
     assets: set[str] = set()
     live: set[str] = set()  # URLs whose page was written: data files list only those
     for note in sorted(site.by_url.values(), key=lambda n: n.path):
@@ -312,13 +327,18 @@ def _produce(outputs: _Outputs, index: Index, root: Path, config_dir: str, base:
         outputs.add("feed.xml", _feed(base, listed, {e["url"]: e["content"] for e in search_index}), "feed")
 
 
-def _render_pages(service: SiteService, site: Site, index: Index) -> dict[str, Any]:
+def _render_pages(
+    service: SiteService, site: Site, index: Index, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     """Every served note's page view. Links to ``#Heading`` land on the heading's real id only
     once the target has been rendered (its outline is remembered then), so notes with such
     links are rendered again after the first pass: the result does not depend on the order."""
     served = sorted({n.path for n in site.by_url.values()})
     views: dict[str, Any] = {}
-    for path in served:
+    total = 2 * len(served)  # two passes
+    for done, path in enumerate(served, 1):
+        if progress is not None:
+            progress(done, total)
         try:
             service.renderer.render(path, PUBLISHED_OPTIONS)
         except NoteNotFound:
@@ -328,7 +348,9 @@ def _render_pages(service: SiteService, site: Site, index: Index) -> dict[str, A
         " WHERE l.subpath IS NOT NULL AND l.subpath NOT LIKE '#^%' AND l.target_path IS NOT NULL"
     )}
     service.renderer.invalidate(sorted(again.intersection(served)))
-    for path in served:
+    for done, path in enumerate(served, len(served) + 1):
+        if progress is not None:
+            progress(done, total)
         try:
             views[path] = service.page(site.notes[path], False)
         except NoteNotFound:
@@ -500,22 +522,14 @@ def _fingerprint(index: Index, root: Path, config_dir: str, base: str | None) ->
     h.update(f"gardend {__version__} format {FORMAT} base {base}\n".encode())
     for row in index.conn.execute("SELECT path, content_hash, size, mtime_ns, ctime_ns FROM files ORDER BY path"):
         h.update(repr(tuple(row)).encode("utf-8", "surrogatepass") + b"\n")
-    settings = root / config_dir
-    for name in ("app.json", "plugins/metadata-menu/data.json"):
-        h.update(name.encode() + b"\0" + _read_or_empty(settings / name) + b"\n")
+    # Every effective setting (Obsidian, Dataview, Metadata Menu, gardend.toml overrides), by value.
+    h.update(settings_fingerprint(root, config_dir).encode() + b"\n")
     for folder in (TEMPLATES, STATIC):
         for file in sorted(folder.iterdir()):
             if file.is_file():
                 h.update(file.name.encode() + b"\0" + file.read_bytes() + b"\n")
     h.update(_BUILDER_HASH.encode())
     return h.hexdigest()
-
-
-def _read_or_empty(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
 
 
 def _read_manifest(out_dir: Path, force: bool) -> dict[str, Any] | None:
