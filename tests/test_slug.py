@@ -75,3 +75,28 @@ def test_slug_shape(text: str) -> None:
     assert slug == slug.strip("-")
     assert "--" not in slug
     assert all(c.isascii() and (c.isalnum() or c == "-") and not c.isupper() for c in slug)
+
+
+def _reference_transliterate(text: str) -> str:
+    """The JavaScript loop as written: every replacement of the merged map, in order."""
+    import unicodedata
+
+    from gardend.daemon.publish.slug import _DEBURR, _REPLACEMENTS
+
+    text = unicodedata.normalize("NFC", text)
+    for needle, replacement in _REPLACEMENTS:
+        if needle in text:
+            text = text.replace(needle, replacement)
+    return text.translate(_DEBURR)
+
+
+_SCRIPT_TEXT = st.text(
+    alphabet=st.sampled_from(list("aZ09 &-_/ÄäÖößçéÿŁłœŒ♥ЖжЩщЫыйЙ中文ØøÞþ\u0301\u0308ἀΩ🦄ĳǅ")), max_size=30
+)
+
+
+@given(_SCRIPT_TEXT | st.text(max_size=30))
+def test_transliterate_tries_only_relevant_entries_but_equals_the_full_loop(text: str) -> None:
+    from gardend.daemon.publish.slug import transliterate
+
+    assert transliterate(text) == _reference_transliterate(text)

@@ -277,21 +277,20 @@ class AssetShas:
 
 def compile_fingerprint(root: Path, settings: GardenSettings, mode: str, config_dir: str) -> str:
     """Everything besides the vault's notes that a compiled note depends on: the mode, the
-    Digital Garden settings in effect, the Obsidian and plugin settings files (Dataview's formats,
-    Metadata Menu's classes, bookmarks), and gardend's code."""
+    Digital Garden settings in effect, every effective Obsidian and plugin setting from any
+    source (gardend.toml overrides included; secrets only as "set or not"), the bookmarks
+    (``file.starred``), the time zone and gardend's code."""
+    from ..effective_settings import settings_fingerprint
+
     h = hashlib.sha256()
     # File times are formatted in the local zone unless the settings name one.
     zone = f"{os.environ.get('TZ', '')}/{time.tzname}/{time.timezone}"
     h.update(f"{mode}\0{config_dir}\0{settings!r}\0{zone}\0{code_fingerprint()}\n".encode())
-    folder = root / config_dir
-    files = sorted(folder.glob("*.json")) + sorted(folder.glob("plugins/*/data.json"))
-    files += sorted(folder.glob("plugins/*/manifest.json"))
-    for file in files:
-        try:
-            data = file.read_bytes()
-        except OSError:
-            data = b"<unreadable>"
-        h.update(file.relative_to(folder).as_posix().encode() + b"\0" + data + b"\n")
+    h.update(settings_fingerprint(root, config_dir).encode())
+    try:
+        h.update((root / config_dir / "bookmarks.json").read_bytes())
+    except OSError:
+        h.update(b"<no bookmarks>")
     return h.hexdigest()
 
 

@@ -86,7 +86,38 @@ def convert_wikilinks(text: str, ctx: CompileContext, file_path: str) -> str:
                 text = text[:at] + replacement + text[at + len(link):]
         else:
             text = js_replace_first(text, link, replacement)
+    if ctx.safe:
+        text = _redact_private_wikilinks(text, ctx, file_path)
     return text
+
+
+def _redact_private_wikilinks(text: str, ctx: CompileContext, file_path: str) -> str:
+    """Safe mode's second pass over the *whole* note: every ``[[link]]`` still pointing at an
+    unpublished note becomes its display text, code included.
+
+    The plugin collects links from the note with code removed by regular expressions that an odd
+    number of backticks (a ````` ```` ````` fence around a ```` ``` ```` one, a stray backtick)
+    throws off, hiding real links far beyond the code; they then stay as typed, full vault path
+    and all. Privacy wins over the fidelity of a code sample here: published links keep the
+    plugin's handling, only links to unpublished notes are rewritten wherever they are."""
+
+    def redact(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        target = inner.split("|")[0]
+        if target.endswith("\\"):
+            return m.group(0)  # already converted: ``[[path\|display]]`` of a published note
+        explicit = inner.split("|")[1] if "|" in inner else None
+        target = target.split("#")[0]
+        if not target:
+            return m.group(0)
+        resolved = ctx.resolve(target, file_path)
+        if resolved is None or not resolved.endswith((".md", ".canvas")):
+            return m.group(0)
+        if resolved.endswith(".md") and ctx.is_published(resolved):
+            return m.group(0)
+        return private_display(target, explicit)
+
+    return _WIKILINK.sub(redact, text)
 
 
 #: ``[text](dest)``; the destination may hold one level of parentheses (``Note%20(2025).md``) or

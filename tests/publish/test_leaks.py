@@ -227,8 +227,8 @@ def test_safe_publish_refuses_on_a_finding(garden: tuple[Path, Path], trap: tupl
     root, _index = trap
     real = leaks_mod.plan_outputs
 
-    def leaky(plan):  # type: ignore[no-untyped-def]
-        return [*real(plan), ("src/site/notes/Injected.md", b"The sealed envelope is under the blue staircase")]
+    def leaky(plan, **kwargs):  # type: ignore[no-untyped-def]
+        return [*real(plan, **kwargs), ("src/site/notes/Injected.md", b"The sealed envelope is under the blue staircase")]
 
     monkeypatch.setattr(leaks_mod, "plan_outputs", leaky)
     before = run_git(bare, "rev-parse", "main")

@@ -67,3 +67,24 @@ def test_engine_published_only_hook(make_vault: VaultMaker, tmp_path: Path) -> N
     assert len(everything.rows) == 3 and len(published.rows) == 2
     assert QueryEngine(index).evaluate_inline("[[Lawyer notes]].phone", "Pub.md") == "555-0199"
     assert QueryEngine(index, published_only=True).evaluate_inline("[[Lawyer notes]].phone", "Pub.md") is None
+
+
+def test_links_hidden_from_the_plugin_by_unbalanced_backticks_are_still_redacted(
+    make_vault: VaultMaker, tmp_path: Path
+) -> None:
+    """The plugin's code-stripping regexes pair backticks across a ```` fence around a ``` one
+    and hide the links after it; safe mode must redact those too (found on a generated vault)."""
+    root = make_vault({
+        "Pub.md": PUB + (
+            "````markdown\n```js\nlet a = 1\n```\n[[NotALink]]\n````\n\n"
+            "> [!quote] Guide\n> See [[Private/Lawyer notes]] and [[Lawyer notes#^blk1|the block]].\n"
+            "- [ ] task [[Private/Lawyer notes#Heading]]\n"
+            "Public: [[Other public]]\n\n```python\nx = 1\n```\n"
+        ),
+        "Private/Lawyer notes.md": SECRET_NOTE,
+        "Other public.md": PUB + "hello\n",
+    })
+    text = compiler(root, tmp_path, mode="safe").compile("Pub.md").text
+    assert "Private/" not in text and "blk1" not in text
+    assert "See Lawyer notes and the block." in text
+    assert "- [ ] task Lawyer notes" in text
