@@ -140,6 +140,14 @@ class Config:
     ``[metadata_menu]`` tables: not options of gardend but overrides of the plugins' settings."""
     source: str | None = None
 
+    def path(self, value: str) -> Path:
+        """A path written in gardend.toml: ``~`` expanded, relative to the file's folder (to the
+        working directory when there is no file), resolved."""
+        path = Path(value).expanduser()
+        if not path.is_absolute() and self.source:
+            path = Path(self.source).parent / path
+        return path.resolve()
+
 
 def load_config(path: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Config:
     """Read ``path``, else ``gardend.toml`` in the current directory, else use defaults."""

@@ -192,14 +192,8 @@ class SettingsReloader:
 def publish_target(config: Config) -> PublishTarget:
     """``[publish]`` as the daemon's publisher uses it; ``repo`` relative to gardend.toml."""
     cfg = config.publish
-    repo: Path | None = None
-    if cfg.repo:
-        repo = Path(cfg.repo).expanduser()
-        if not repo.is_absolute() and config.source:
-            repo = Path(config.source).parent / repo
-        repo = repo.resolve()
     return PublishTarget(
-        repo=repo, mode=cfg.mode, push=cfg.push, remote=cfg.remote, branch=cfg.branch or None,
+        repo=config.path(cfg.repo) if cfg.repo else None, mode=cfg.mode, push=cfg.push, remote=cfg.remote, branch=cfg.branch or None,
         auto=cfg.auto, auto_quiet_s=cfg.auto_quiet_s, use_plugin_token=cfg.use_plugin_token,
     )
 

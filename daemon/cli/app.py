@@ -192,9 +192,7 @@ def resolve_session(vault: str | None, config_path: str | None, db: str | None) 
     if db:
         db_path = Path(db).expanduser().resolve()
     elif config.index.db:
-        db_path = Path(config.index.db).expanduser()
-        if not db_path.is_absolute() and config.source:
-            db_path = (Path(config.source).parent / db_path).resolve()
+        db_path = config.path(config.index.db)
     else:
         db_path = default_db_path(root)
     _LastSession.db_path = db_path
@@ -280,10 +278,7 @@ def quiet_broken_pipe() -> None:
 def config_relative(session: Session, value: str, from_option: bool) -> Path:
     """A path from an option (relative to the working directory) or from gardend.toml (relative
     to that file)."""
-    path = Path(value).expanduser()
-    if not path.is_absolute() and session.config.source and not from_option:
-        path = Path(session.config.source).parent / path
-    return path.resolve()
+    return Path(value).expanduser().resolve() if from_option else session.config.path(value)
 
 
 # ---------------------------------------------------------------------------------------------

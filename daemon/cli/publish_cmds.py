@@ -27,10 +27,7 @@ def _publish_repo(session: Session, repo: str | None) -> Path:
     value = repo or session.config.publish.repo
     if not value:
         raise click.UsageError("no garden repository: pass --repo PATH or set publish.repo in gardend.toml")
-    path = Path(value).expanduser()
-    if not path.is_absolute() and session.config.source and not repo:
-        path = Path(session.config.source).parent / path
-    return path.resolve()
+    return config_relative(session, value, from_option=bool(repo))
 
 
 def _publish_plan(session: Session, index: Index, repo: Path, mode: str | None) -> Any:
