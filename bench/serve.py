@@ -112,6 +112,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--edit-seconds", type=float, default=120)
+    parser.add_argument("--edit-pause", type=float, default=0.05,
+                        help="seconds between the two writes of an edit and after it (an hour-long run: 0.5)")
     args = parser.parse_args()
     source = vault_for(args.notes, 1)
     work = Path(tempfile.mkdtemp(prefix="gardend-sbench-vault-"))
@@ -139,15 +141,21 @@ def main() -> None:
         rng = random.Random(2)
         start = time.monotonic()
         next_report = start
+        edits = 0
         while time.monotonic() - start < args.edit_seconds:
             note = rng.choice(notes)
             data = note.read_bytes()
             note.write_bytes(data + b"\nedit\n")
-            time.sleep(0.05)
+            time.sleep(args.edit_pause)
             note.write_bytes(data)
-            time.sleep(0.05)
+            time.sleep(args.edit_pause)
+            edits += 1
+            if edits % 10 == 0:  # keep the render cache and the page path in the loop too
+                with urllib_open(url) as fh:
+                    fh.read()
             if time.monotonic() >= next_report:
-                print(f"  t={time.monotonic() - start:5.0f} s  RSS {rss_mb(proc.pid):.0f} MB")
+                print(f"  t={time.monotonic() - start:5.0f} s  RSS {rss_mb(proc.pid):.0f} MB  ({edits} edits)",
+                      flush=True)
                 next_report += max(5.0, args.edit_seconds / 12)
         print(f"RSS after {args.edit_seconds:.0f} s of edits: {rss_mb(proc.pid):.0f} MB")
     finally:

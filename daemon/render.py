@@ -34,6 +34,10 @@ class RenderOptions:
 
     published: bool = False
     """Links to unpublished notes render unresolved; embeds of them become a placeholder."""
+    expose_unpublished: bool = False
+    """With ``published``: show what the Digital Garden plugin publishes (``publish.mode =
+    "plugin"``): embeds of unpublished notes in full and queries over every note, not only the
+    published ones. Links to unpublished notes stay unresolved (the site has no page for them)."""
     container: str = "obsidian"
     """Wrapper of query results: ``"obsidian"`` (Reading view's block) or ``"div"`` (as published)."""
 
@@ -125,8 +129,9 @@ class NoteRenderer:
             row = self._note_row(target)
             return None if row is None else (row[1], row[2])
 
-        engine = self.published_engine() if options.published else self.engine
-        query_links = self._published_links(links) if options.published else links
+        safe = options.published and not options.expose_unpublished
+        engine = self.published_engine() if safe else self.engine
+        query_links = self.published_links(links) if options.published else links
 
         def render_query(kind: str, source: str, this_path: str) -> str:
             view = DataviewHtmlRenderer(
@@ -146,6 +151,7 @@ class NoteRenderer:
             note_source=note_source,
             is_published=self._is_published,
             published_view=options.published,
+            embed_unpublished=options.expose_unpublished,
             fileclass=self._fileclass,
             render_query=render_query,
             strict_line_breaks=self.strict_line_breaks,
@@ -168,7 +174,9 @@ class NoteRenderer:
             self._published_engine = engine
         return self._published_engine
 
-    def _published_links(self, links: ObsidianLinkRenderer) -> ObsidianLinkRenderer:
+    def published_links(self, links: ObsidianLinkRenderer) -> ObsidianLinkRenderer:
+        """Link markup of query results in a published view: an unpublished target is named by
+        its label only (no href, no path)."""
         from .publish.queries import PublishedOnlyLinks
 
         return PublishedOnlyLinks(resolve=links.resolve, fileclass=links.fileclass, is_published=self._is_published)

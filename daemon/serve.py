@@ -181,6 +181,7 @@ class SettingsReloader:
                 fresh = replace_config_dir(fresh, self.config.obsidian.config_dir)
                 self.config = fresh
                 bind_config(self.root, fresh)
+                self.state.publish_mode = fresh.publish.mode
                 if self.publisher is not None:
                     self.publisher.target = publish_target(fresh)
         # Warnings about the files are logged by the watcher's own reload, which follows.
@@ -221,6 +222,7 @@ def _make_state(
         allowed_hosts=frozenset(names),
         require_token_for_reads=beyond,
         config_dir=config.obsidian.config_dir,
+        publish_mode=config.publish.mode,
     )
 
 

@@ -166,6 +166,24 @@ def test_render_json_has_the_html(tmp_path: Path) -> None:
     assert data["path"] == INSIGHT and data["html"].startswith("<") and isinstance(data["headings"], list)
 
 
+def test_render_published_follows_the_publish_mode(tmp_path: Path) -> None:
+    """``--published`` shows what the published site shows in ``publish.mode`` (or ``--mode``):
+    safe hides an unpublished note's transcluded text, plugin mode shows it as the plugin does."""
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "Pub.md").write_text("---\ndg-publish: true\n---\n![[Secret]]\n", encoding="utf-8")
+    (vault / "Secret.md").write_text("walrus-private-4411\n", encoding="utf-8")
+    db = str(tmp_path / "i.sqlite")
+    safe = invoke("render", str(vault), "Pub", "--published", "--db", db)
+    plugin = invoke("render", str(vault), "Pub", "--published", "--mode", "plugin", "--db", db)
+    (tmp_path / "gardend.toml").write_text('[publish]\nmode = "plugin"\n', encoding="utf-8")
+    configured = invoke("render", str(vault), "Pub", "--published", "--db", db,
+                        "--config", str(tmp_path / "gardend.toml"))
+    assert safe.exit_code == plugin.exit_code == configured.exit_code == 0, (safe.output, plugin.output)
+    assert "walrus-private-4411" not in safe.stdout
+    assert "walrus-private-4411" in plugin.stdout and "walrus-private-4411" in configured.stdout
+
+
 # ---------------------------------------------------------------------------------------------
 # terminal behaviour: colour, progress, completion
 

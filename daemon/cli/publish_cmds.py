@@ -171,7 +171,7 @@ def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo
                 with progress_bar("building the site", show) as callback:
                     built = build_static_site(index, session.root, site_path, base_url=base,
                                               config_dir=session.config.obsidian.config_dir, force=force,
-                                              progress=callback)
+                                              progress=callback, mode=mode or cfg.mode)
             except SiteBuildError as exc:
                 raise CLIError(str(exc)) from exc
             for warning in built.warnings:

@@ -130,7 +130,10 @@ def _find_note(engine: Any, name: str) -> str:
 
 @main.command("render")
 @click.argument("args", nargs=-1, required=True)
-@click.option("--published", is_flag=True, help="Render as the published site would (unpublished links and embeds hidden).")
+@click.option("--published", is_flag=True,
+              help="Render as the published site would (safe mode: unpublished links and embeds hidden).")
+@click.option("--mode", type=click.Choice(["safe", "plugin"]),
+              help="With --published: what the published view shows (default: publish.mode).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--db", type=click.Path(dir_okay=False), help="Index database path.")
 @click.option("--no-sync", is_flag=True, help="Render from the index as it is, without syncing it first.")
@@ -139,8 +142,8 @@ def _find_note(engine: Any, name: str) -> str:
               help="Print a JSON object: path, html, headings, dependencies, footnotes.")
 @quiet_option("No progress bar.")
 def render_cmd(
-    args: tuple[str, ...], published: bool, config_path: str | None, db: str | None, no_sync: bool, as_json: bool,
-    quiet: bool,
+    args: tuple[str, ...], published: bool, mode: str | None, config_path: str | None, db: str | None,
+    no_sync: bool, as_json: bool, quiet: bool,
 ) -> None:
     """Print the HTML body of a note: gardend render [VAULT] NOTE.
 
@@ -158,7 +161,9 @@ def render_cmd(
             session.sync(index, quiet)
         renderer = NoteRenderer(index, session.root, config_dir=session.config.obsidian.config_dir)
         path = _find_note(renderer.engine, note)
-        options = RenderOptions(published=published, container="div" if published else "obsidian")
+        plugin_mode = published and (mode or session.config.publish.mode) == "plugin"
+        options = RenderOptions(published=published, container="div" if published else "obsidian",
+                                expose_unpublished=plugin_mode)
         rendered = renderer.render(path, options)
     if as_json:
         click.echo(json.dumps({

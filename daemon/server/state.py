@@ -76,6 +76,8 @@ class ServerState:
     require_token_for_reads: bool = False
     """True when bound beyond loopback: then every ``/api/`` request needs the token."""
     config_dir: str = ".obsidian"
+    publish_mode: str = "safe"
+    """``publish.mode``: the published view of the site shows what that mode publishes."""
     max_body: int = DEFAULT_MAX_BODY
     heartbeat_s: float = 15.0
     """Seconds between SSE heartbeat comments (keeps proxies and idle timeouts from closing streams)."""

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from ...renderers.markdown import Heading, subpath_fragment
 from ..index import Index
-from ..publish.paths import garden_path, permalink_for
+from ..publish.paths import RewriteRule, garden_path, permalink_for
 from ..values import js_truthy
 
 __all__ = ["ASSET_PREFIX", "PREVIEW_PREFIX", "Site", "SiteNote", "TreeNode"]
@@ -126,11 +126,15 @@ class Site:
         self._edges: list[tuple[str, str]] | None = None
         self._edges_of: dict[str, list[tuple[str, str]]] | None = None
         self._trees: dict[bool, list[TreeNode]] = {}
+        self.rules: list[RewriteRule] = []
+        """Path-rewrite rules: the file tree shows published notes at their garden paths."""
 
     # -- building --------------------------------------------------------------------------------
     @classmethod
-    def load(cls, index: Index) -> Site:
-        """Read every note's title, frontmatter and publish flag; derive permalinks."""
+    def load(cls, index: Index, rules: list[RewriteRule] | None = None, slugify_enabled: bool = True) -> Site:
+        """Read every note's title, frontmatter and publish flag; derive permalinks as the
+        compiled notes have them (the Digital Garden settings' path-rewrite rules and slugify
+        switch, digital-garden.md §3.4), so a page is where the published garden puts it."""
         rows = index.conn.execute(
             "SELECT f.path, n.title, n.frontmatter, n.publish, f.ctime_ns, f.mtime_ns"
             " FROM files f JOIN notes n ON n.file_id = f.id ORDER BY f.path"
@@ -146,7 +150,7 @@ class Site:
                 fm = {}
             permalink = None
             if publish:
-                permalink = permalink_for(path, fm)
+                permalink = permalink_for(path, fm, rules, slugify_enabled)
                 if js_truthy(fm.get("dg-home")) and not home_taken:
                     permalink, home_taken = "/", True
             notes.append(SiteNote(
@@ -154,7 +158,9 @@ class Site:
                 created=_fm_date(fm, "created") or _iso(ctime_ns),
                 updated=_fm_date(fm, "updated") or _iso(mtime_ns),
             ))
-        return cls(notes, index.generation())
+        site = cls(notes, index.generation())
+        site.rules = list(rules or [])
+        return site
 
     # -- look-ups --------------------------------------------------------------------------------
     def note_at(self, url_path: str) -> SiteNote | None:
@@ -205,7 +211,7 @@ class Site:
         for note in self.notes.values():
             if note.hidden or not (note.published or preview):
                 continue
-            shown = garden_path(note.path, note.frontmatter, []) if note.published else note.path
+            shown = garden_path(note.path, note.frontmatter, self.rules) if note.published else note.path
             parts = shown.split("/")
             node = root
             for folder in parts[:-1]:

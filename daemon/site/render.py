@@ -18,14 +18,22 @@ from pathlib import Path
 from ...renderers.dataview import LinkRef, ObsidianLinkRenderer
 from ...renderers.markdown import RenderContext, RenderedNote
 from ..index import Index
+from ..publish.queries import private_label
 from ..query.engine import QueryEngine
 from ..render import NoteRenderer, RenderOptions
 from .model import Site
 
-__all__ = ["PREVIEW_OPTIONS", "PUBLISHED_OPTIONS", "SiteRenderer"]
+__all__ = ["PLUGIN_PUBLISHED_OPTIONS", "PREVIEW_OPTIONS", "PUBLISHED_OPTIONS", "SiteRenderer", "published_options"]
 
 PUBLISHED_OPTIONS = RenderOptions(published=True, container="div")
+PLUGIN_PUBLISHED_OPTIONS = RenderOptions(published=True, container="div", expose_unpublished=True)
 PREVIEW_OPTIONS = RenderOptions(published=False, container="div")
+
+
+def published_options(mode: str) -> RenderOptions:
+    """The published view's options for ``publish.mode``: ``"safe"`` (nothing of an unpublished
+    note) or ``"plugin"`` (embeds and query results as the Digital Garden plugin publishes them)."""
+    return PLUGIN_PUBLISHED_OPTIONS if mode == "plugin" else PUBLISHED_OPTIONS
 _NOWHERE = "#"
 """href for a target the view must not link (never reached: such links render unresolved)."""
 
@@ -52,11 +60,15 @@ class SiteLinkRenderer(ObsidianLinkRenderer):
         return target
 
     def __call__(self, ref: LinkRef, source_path: str) -> str:
-        if not ref.embed and not self.preview and self.site is not None:
+        if not self.preview and self.site is not None:
             target = super().target(ref, source_path)
             if target is not None and target in self.site.notes and not self.site.visible(target, False):
-                # No href, no data-href: the vault path of an unpublished note stays out of the page.
-                return f'<a class="internal-link is-unresolved">{ref.label_html}</a>'
+                if ref.embed:
+                    return ""  # an embed link in a query result: nothing of the private note
+                # No href, no data-href, no typed folder path: the unpublished note's vault path
+                # stays out of the page (privacy rule of the safe mode, kept in both modes: the
+                # published site has no page to link to).
+                return f'<a class="internal-link is-unresolved">{private_label(ref)}</a>'
         html = super().__call__(ref, source_path)
         # Pages of one site open in the same tab (Obsidian's markup says target="_blank").
         return html.replace(' target="_blank" rel="noopener nofollow"', "", 1) if not ref.embed else html
@@ -92,6 +104,11 @@ class SiteRenderer(NoteRenderer):
             resolve=self.engine.pages.names.resolve_path, fileclass=self._fileclass,
             site=self._site(), preview=self._preview_links,
         )
+
+    def published_links(self, links: ObsidianLinkRenderer) -> ObsidianLinkRenderer:
+        """Query results of the published view link to site URLs too (not to vault paths, which
+        are no address on the site); unpublished targets render unresolved, unnamed by path."""
+        return links
 
     def forget_pages(self) -> None:
         """Drop every cached page (permalinks changed: links in unchanged notes point elsewhere)."""

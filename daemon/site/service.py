@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..index import Index
-from ..render import NoteNotFound
+from ..publish.settings import GardenSettings, load_garden_settings
+from ..render import NoteNotFound, RenderOptions
 from ..server.state import ServerState
 from ..settings_sources import is_settings_path
 from .deps import PageDeps, page_deps
 from .model import Site, SiteNote, TreeNode
-from .render import PREVIEW_OPTIONS, PUBLISHED_OPTIONS, SiteRenderer
+from .render import PREVIEW_OPTIONS, SiteRenderer, published_options
 
 __all__ = ["PageView", "SiteService"]
 
@@ -87,6 +88,7 @@ class SiteService:
         self.state = state
         self.preview = preview
         self._site: Site | None = None
+        self._garden: GardenSettings | None = None
         self.renderer = SiteRenderer(state.index, state.root, state.engine, self.site, state.config_dir)
         self._deps: dict[tuple[str, bool], tuple[int, PageDeps]] = {}
         state.change_listeners.append(self.on_change)
@@ -97,12 +99,24 @@ class SiteService:
         state.engine.pages.paths()
 
     # -- snapshot --------------------------------------------------------------------------------
+    def garden_settings(self) -> GardenSettings:
+        """The Digital Garden settings the permalinks follow (path-rewrite rules, slugify), read
+        once and again after a settings file changed."""
+        if self._garden is None:
+            self._garden = load_garden_settings(self.state.root, self.state.config_dir)
+        return self._garden
+
+    def published_options(self) -> RenderOptions:
+        """How the published view renders, by the current ``publish.mode``."""
+        return published_options(self.state.publish_mode)
+
     def site(self) -> Site:
         """The snapshot for the current index generation (read thread)."""
         index: Index = self.state.index
         current = self._site
         if current is None or current.generation != index.generation():
-            fresh = Site.load(index)
+            garden = self.garden_settings()
+            fresh = Site.load(index, garden.rewrite_rules, garden.slugify_enabled)
             if current is not None and _link_shape(current) != _link_shape(fresh):
                 # A note appeared, went or moved, or a permalink changed: links in notes that did
                 # not change now resolve or point elsewhere; their cached pages are stale.
@@ -119,9 +133,12 @@ class SiteService:
         self.renderer.invalidate(paths)
 
     def on_settings(self) -> None:
-        """Watcher thread, lock held: settings changed; re-read them, forget every page."""
+        """Watcher thread, lock held: settings changed; re-read them, forget every page (and the
+        snapshot: path-rewrite rules and slugify decide every permalink)."""
         self.renderer.reload()
         self._deps.clear()
+        self._garden = None
+        self._site = None
 
     def _settings_changed(self, paths: list[str]) -> bool:
         return any(is_settings_path(p, self.state.config_dir) for p in paths)
@@ -142,7 +159,7 @@ class SiteService:
         """Render ``note`` for the published view or (``preview_view``) the preview."""
         site = self.site()
         index = self.state.index
-        options = PREVIEW_OPTIONS if preview_view else PUBLISHED_OPTIONS
+        options = PREVIEW_OPTIONS if preview_view else self.published_options()
         rendered = self.renderer.render(note.path, options)
         links_preview = preview_view
         url = note.preview_url if preview_view else (note.url(False) or "/")
@@ -161,7 +178,7 @@ class SiteService:
         )
 
     def deps_for(self, note: SiteNote, preview_view: bool) -> PageDeps:
-        options = PREVIEW_OPTIONS if preview_view else PUBLISHED_OPTIONS
+        options = PREVIEW_OPTIONS if preview_view else self.published_options()
         rendered = self.renderer.render(note.path, options)
         return page_deps(self.state.index, self.state.engine.pages.names, note.path, rendered.dependencies)
 

@@ -17,12 +17,12 @@ What is written (all paths relative to the output folder):
 * ``.nojekyll`` (GitHub Pages would otherwise drop the ``_static``/``_assets`` folders) and the
   manifest ``.gardend-site.json``.
 
-The site is public, so it is stricter than the preview server's published view in two ways:
-Dataview queries read published notes only (``published_only``, as the safe-mode compile), and
-``searchIndex.json`` is made from the rendered pages' text rather than the Markdown source (no
-link destinations, no ``%%comments%%``). Links to unpublished notes still show the text the
-author typed (the renderer's rule), and ``file.inlinks``/``file.outlinks`` values in query results
-are not filtered by the engine; see the leak audit (``gardend check --leaks``).
+Pages follow ``publish.mode`` as the preview server's published view does: in ``"safe"`` mode
+Dataview queries read published notes only (``published_only`` with page objects whose
+``file.inlinks``/``file.outlinks`` name no unpublished note, as the safe-mode compile) and
+embeds of unpublished notes are a placeholder; in ``"plugin"`` mode both show what the plugin
+publishes. ``searchIndex.json`` is made from the rendered pages' text rather than the Markdown
+source (no link destinations, no ``%%comments%%``). See the leak audit (``gardend check --leaks``).
 
 Links are absolute paths (``/notes/x/``), as on the Digital Garden site, so the site must be
 served at the root of its host: a base URL with a path (``https://host/garden/``) is refused
@@ -73,7 +73,6 @@ from ..render import NoteNotFound
 from ..server.paths import UnsafePathError, safe_vault_path
 from ..server.state import ServerState
 from .model import ASSET_PREFIX, Site, SiteNote, TreeNode
-from .render import PUBLISHED_OPTIONS
 from .routes import STATIC, TEMPLATES, _env
 from .service import SiteService
 
@@ -129,6 +128,7 @@ class _BuildState:
     index: Index
     engine: QueryEngine
     config_dir: str = ".obsidian"
+    publish_mode: str = "safe"
     change_listeners: list[Any] = field(default_factory=list)
     settings_listeners: list[Any] = field(default_factory=list)
 
@@ -146,8 +146,13 @@ def build_static_site(
     config_dir: str = ".obsidian",
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    mode: str = "safe",
 ) -> BuildReport:
     """Build the published site of ``index`` (vault ``root``) into ``out_dir``.
+
+    ``mode`` is ``publish.mode``: ``"safe"`` shows nothing of an unpublished note; ``"plugin"``
+    shows what the Digital Garden plugin's own site would (transclusions of unpublished notes in
+    full, queries over every note), as its compiled notes carry them.
 
     ``force`` allows a first build into a non-empty folder that has no manifest, and renders
     everything even when the fingerprint says nothing changed. ``progress(done, total)`` is
@@ -161,14 +166,14 @@ def build_static_site(
         # fingerprint); around it, the vault's files would sit among the site's.
         raise SiteBuildError(f"{out_dir}: the site folder must be outside the vault {root}")
     old = _read_manifest(out_dir, force)
-    fingerprint = _fingerprint(index, root, config_dir, base)
+    fingerprint = _fingerprint(index, root, config_dir, base, mode)
     report = BuildReport()
     if not force and old is not None and old.get("fingerprint") == fingerprint and _intact(out_dir, old["files"]):
         report.unchanged = sorted(old["files"])
         report.rendered = False
         return report
     outputs = _Outputs(report)
-    _produce(outputs, index, root, config_dir, base, progress)
+    _produce(outputs, index, root, config_dir, base, progress, mode)
     old_files: dict[str, Any] = old["files"] if old is not None else {}
     if set(outputs.files) - set(old_files):
         # Claim the new paths before writing them: a build that stops half-way still leaves
@@ -259,12 +264,16 @@ def _tag_file(tag: str) -> str | None:
 def _produce(
     outputs: _Outputs, index: Index, root: Path, config_dir: str, base: str | None,
     progress: Callable[[int, int], None] | None = None,
+    mode: str = "safe",
 ) -> None:
     from ..publish.queries import PublishedPageStore
 
-    engine = QueryEngine(index, published_only=True, share_results=True)
-    engine.pages = PublishedPageStore(index)  # no private notes in file.inlinks / outlinks either
-    service = SiteService(cast(ServerState, _BuildState(root, index, engine, config_dir)), preview=False)
+    if mode == "plugin":  # queries over every note, as the plugin's compiled notes have them
+        engine = QueryEngine(index, share_results=True)
+    else:
+        engine = QueryEngine(index, published_only=True, share_results=True)
+        engine.pages = PublishedPageStore(index)  # no private notes in file.inlinks / outlinks either
+    service = SiteService(cast(ServerState, _BuildState(root, index, engine, config_dir, mode)), preview=False)
     site = service.site()
     env = _env()
     env.filters["taghref"] = _tag_href
@@ -340,7 +349,7 @@ def _render_pages(
         if progress is not None:
             progress(done, total)
         try:
-            service.renderer.render(path, PUBLISHED_OPTIONS)
+            service.renderer.render(path, service.published_options())
         except NoteNotFound:
             continue
     again = {r[0] for r in index.conn.execute(
@@ -516,10 +525,10 @@ def _feed(base: str, notes: list[SiteNote], texts: dict[str, str]) -> bytes:
 # fingerprint, manifest, writing
 
 
-def _fingerprint(index: Index, root: Path, config_dir: str, base: str | None) -> str:
+def _fingerprint(index: Index, root: Path, config_dir: str, base: str | None, mode: str = "safe") -> str:
     """A hash of everything the output is made from, so an unchanged vault skips rendering."""
     h = hashlib.sha256()
-    h.update(f"gardend {__version__} format {FORMAT} base {base}\n".encode())
+    h.update(f"gardend {__version__} format {FORMAT} base {base} mode {mode}\n".encode())
     for row in index.conn.execute("SELECT path, content_hash, size, mtime_ns, ctime_ns FROM files ORDER BY path"):
         h.update(repr(tuple(row)).encode("utf-8", "surrogatepass") + b"\n")
     # Every effective setting (Obsidian, Dataview, Metadata Menu, gardend.toml overrides), by value.

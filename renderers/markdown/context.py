@@ -70,6 +70,10 @@ class RenderContext:
     href_for: Callable[[str, str | None], str] = _default_href
     is_published: Callable[[str], bool] = _always_published
     published_view: bool = False
+    embed_unpublished: bool = False
+    """In a published view, render embeds of unpublished notes in full instead of the placeholder:
+    what the Digital Garden plugin publishes (``publish.mode = "plugin"``). Links to them stay
+    unresolved either way: the published site has no page for them."""
     fileclass: Callable[[str], FileClass | None] = _no_fileclass
     render_query: Callable[[str, str, str], QueryResult] = _no_queries
     strict_line_breaks: bool = False

@@ -187,7 +187,7 @@ def render_embed(linktext: str, display: str | None, frag: Fragment) -> str:
     if target is None:
         return _missing(linktext, frag)
     frag.page.depend(target)
-    if ctx.published_view and not ctx.is_published(target):
+    if ctx.published_view and not ctx.embed_unpublished and not ctx.is_published(target):
         return PRIVATE_PLACEHOLDER
     alt_text, size = split_size(display)
     ext = _ext(target)

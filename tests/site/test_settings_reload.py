@@ -185,3 +185,46 @@ def test_a_save_that_changes_no_setting_is_ignored(preview_world: SiteWorld) -> 
         run(go(events))
     assert not any(p.startswith(".obsidian/") for e in events for p in e), events
     assert preview_world.writer.generation() == generation + 1  # the note edit only
+
+
+def test_saving_publish_mode_switches_the_published_view(published_world: SiteWorld, tmp_path: Path) -> None:
+    """``publish.mode`` in gardend.toml decides what the published view shows; a save applies."""
+    from .conftest import SECRET_TEXT
+
+    cfg = tmp_path / "gardend.toml"
+    cfg.write_text('[publish]\nmode = "safe"\n', encoding="utf-8")
+    config = load_config(cfg)
+    bind_config(published_world.root, config)
+    reloader = SettingsReloader(published_world.state, published_world.root, config)
+    try:
+        assert SECRET_TEXT not in published_world.one("/garden/embedder/")[2]
+        cfg.write_text('[publish]\nmode = "plugin"\n', encoding="utf-8")
+        reloader(["gardend.toml"])
+        assert published_world.state.publish_mode == "plugin"
+        assert SECRET_TEXT in published_world.one("/garden/embedder/")[2]
+    finally:
+        unbind(published_world.root)
+
+
+def test_saving_path_rewrite_rules_moves_pages(published_world: SiteWorld) -> None:
+    """The Digital Garden plugin's path-rewrite rules decide permalinks; saving them moves pages
+    in a running server (the site snapshot is rebuilt with the settings)."""
+    folder = published_world.root / ".obsidian/plugins/digitalgarden"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text('{"id": "digitalgarden"}', encoding="utf-8")
+    data = folder / "data.json"
+
+    async def go(events: list[list[str]]) -> tuple[int, int, int]:
+        async with TestClient(TestServer(published_world.app())) as client:
+            async with client.get("/garden/unrelated/") as resp:
+                before = resp.status
+            data.write_text('{"pathRewriteRules": "Garden:Elsewhere"}', encoding="utf-8")
+            await until(lambda: any("digitalgarden/data.json" in p for e in events for p in e), "the settings event")
+            async with client.get("/garden/unrelated/") as resp:
+                old = resp.status
+            async with client.get("/elsewhere/unrelated/") as resp:
+                return before, old, resp.status
+
+    with watching(published_world, Config()) as events:
+        before, old, new = run(go(events))
+    assert (before, old, new) == (200, 404, 200)
