@@ -95,12 +95,6 @@ def load_vault_settings(root: Path, config_dir: str | None = None) -> VaultSetti
         problems.extend(resolved.problems)
     problems.extend(types.problems)
     problems.extend(IgnoreFilters(sections["obsidian"].values["userIgnoreFilters"]).problems)
-    base = sections["digital_garden"].values["contentBaseDir"]
-    if isinstance(base, str) and base.strip().strip("/"):
-        problems.append(
-            f"Digital Garden contentBaseDir is {base!r}: gardend does not put the garden under that folder "
-            "of the repository yet (it publishes to src/site/... at the repository root)"
-        )
     return VaultSettings(root, config_dir, bound.config_dir_source, plugins, sections, types, problems)
 
 

@@ -214,7 +214,7 @@ def test_every_section_takes_overrides(make_vault: VaultMaker, tmp_path: Path) -
         assert mm.class_files_path is None and mm.enable_links is False and mm.file_class_alias == "Type"
         types = load_property_types(root)
         assert types.type_of("Rating") == "number"
-        assert any("contentBaseDir" in p for p in load_vault_settings(root).problems)
+        assert not any("contentBaseDir" in p for p in load_vault_settings(root).problems)  # honoured now
     finally:
         unbind(root)
     assert load_dataview_settings(root).show_result_count is True  # unbound: the file again

@@ -5,8 +5,8 @@ the target repository's tree — the plugin's rule — but computed locally: com
 from the index, the tree from ``git ls-tree`` of the local clone, so a vault with nothing
 changed answers without any network round-trip.
 
-Publishing writes ``src/site/notes/…`` and ``src/site/img/user/…`` only (never the template's own
-files), makes ONE commit holding every add, change and delete, and pushes with retries. If any
+Publishing writes ``src/site/notes/…`` and ``src/site/img/user/…`` only (under the plugin's
+``contentBaseDir`` when one is set; never the template's own files), makes ONE commit holding every add, change and delete, and pushes with retries. If any
 step fails, the clone is reset to where it was and the error says what and why; the remote is
 only changed by a successful push. The real ``git`` binary is used so credentials, SSH and hooks
 behave as users expect.
@@ -31,6 +31,12 @@ from .credentials import NO_AUTH, PushAuth
 from .settings import GardenSettings
 
 MANAGED_PREFIXES = ("src/site/notes/", "src/site/img/user/")
+
+
+def managed_prefixes(content_base_dir: str = "") -> tuple[str, ...]:
+    """The folders a publish owns, under the plugin's ``contentBaseDir`` (digital-garden.md §2.1:
+    ``Web/`` → ``Web/src/site/notes/…``); already normalised (``""`` or ending in ``/``)."""
+    return tuple(content_base_dir + prefix for prefix in MANAGED_PREFIXES)
 
 
 class PublishError(Exception):
@@ -80,6 +86,8 @@ class PublishPlan:
     files: list[PlannedFile] = field(default_factory=list)
     """Every file the repository holds after this publish (new, changed and unchanged): what the
     leak audit reads."""
+    content_base_dir: str = ""
+    """The plugin's ``contentBaseDir``: every repository path above starts with it."""
 
     @property
     def empty(self) -> bool:
@@ -120,14 +128,14 @@ def git(
     return proc.stdout.decode("utf-8", "replace")
 
 
-def remote_tree(repo: Path) -> dict[str, str]:
+def remote_tree(repo: Path, content_base_dir: str = "") -> dict[str, str]:
     """repo path -> blob SHA of the managed files at HEAD (empty for a repository with no commit)."""
     if not (repo / ".git").exists() and not (repo / "HEAD").exists():
         raise PublishError(f"{repo}: not a git repository (clone your garden's repository there first)")
     head = git(repo, "rev-parse", "--verify", "-q", "HEAD", check=False).strip()
     if not head:
         return {}
-    out = git(repo, "ls-tree", "-r", "-z", "HEAD", "--", *[p.rstrip("/") for p in MANAGED_PREFIXES])
+    out = git(repo, "ls-tree", "-r", "-z", "HEAD", "--", *[p.rstrip("/") for p in managed_prefixes(content_base_dir)])
     tree: dict[str, str] = {}
     for entry in out.split("\0"):
         if not entry:
@@ -157,9 +165,10 @@ def plan_publish(
     config_dir: str = ".obsidian",
 ) -> PublishPlan:
     """Compile every published note (and its assets) and compare with the repository's tree."""
-    plan = PublishPlan()
+    base = (settings or GardenSettings()).content_base_dir
+    plan = PublishPlan(content_base_dir=base)
     wanted = compile_files(index, root, settings, mode, config_dir, plan.errors)
-    tree = remote_tree(repo)
+    tree = remote_tree(repo, base)
     plan.files = [wanted[p] for p in sorted(wanted)]
     for path in sorted(wanted):
         planned = wanted[path]
@@ -193,6 +202,7 @@ def compile_files(
 ) -> dict[str, PlannedFile]:
     """Repository path → file, for every published note and asset (no repository needed: the
     leak audit of ``gardend check --leaks`` uses this too). Unreadable assets go to ``errors``.
+    Repository paths start with the settings' ``contentBaseDir`` (the cache stores them without).
 
     Compiled notes come from the compile cache (:mod:`.cache`) when nothing they read changed;
     only the rest are compiled, and the compiler itself is only built when one is needed."""
@@ -225,9 +235,13 @@ def compile_files(
         notes.append(cached)
     wanted: dict[str, PlannedFile] = {}
     assets = AssetShas(index, root)
+    base = settings.content_base_dir
     for note in notes:
-        wanted[note.repo_path] = PlannedFile(note.repo_path, note.text.encode("utf-8"), note.sha, note.vault_path)
-        for vault_path, repo_path in note.assets:
+        wanted[base + note.repo_path] = PlannedFile(
+            base + note.repo_path, note.text.encode("utf-8"), note.sha, note.vault_path
+        )
+        for vault_path, unprefixed in note.assets:
+            repo_path = base + unprefixed
             if repo_path in wanted:
                 continue
             try:
@@ -334,32 +348,34 @@ def apply_plan(
     ``auth`` (:func:`.credentials.push_auth`) says how the push authenticates."""
     if plan.empty:
         return PublishReport(None, False, plan)
-    dirty = git(repo, "status", "--porcelain", "--", *[p.rstrip("/") for p in MANAGED_PREFIXES]).strip()
+    prefixes = managed_prefixes(plan.content_base_dir)
+    dirty = git(repo, "status", "--porcelain", "--", *[p.rstrip("/") for p in prefixes]).strip()
     if dirty:
         raise PublishError(
-            f"{repo}: uncommitted changes under src/site/notes or src/site/img/user; commit or discard them first"
+            f"{repo}: uncommitted changes under {' or '.join(p.rstrip('/') for p in prefixes)};"
+            " commit or discard them first"
         )
     before = git(repo, "rev-parse", "--verify", "-q", "HEAD", check=False).strip() or None
     try:
         _write(repo, plan.new + plan.changed, plan.deleted)
-        git(repo, "add", "-A", "--", *_present_prefixes(repo))
+        git(repo, "add", "-A", "--", *_present_prefixes(repo, prefixes))
         git(repo, "-c", "commit.gpgsign=false", "commit", "-q", "-F", "-", input_bytes=commit_message(plan).encode())
         commit = git(repo, "rev-parse", "HEAD").strip()
         if push:
             target = branch or git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip()
             _push_with_retries(repo, remote, target, retries, backoff_s, auth)
     except BaseException as exc:
-        _restore(repo, before)
+        _restore(repo, before, prefixes)
         if isinstance(exc, PublishError):
             raise PublishError(f"{exc} — nothing was published; the local clone was restored") from exc
         raise
     return PublishReport(commit, push, plan)
 
 
-def _present_prefixes(repo: Path) -> list[str]:
+def _present_prefixes(repo: Path, prefixes: tuple[str, ...] = MANAGED_PREFIXES) -> list[str]:
     """Managed folders that exist on disk or are tracked (``git add`` rejects other pathspecs)."""
     out = []
-    for prefix in (p.rstrip("/") for p in MANAGED_PREFIXES):
+    for prefix in (p.rstrip("/") for p in prefixes):
         if (repo / prefix).exists() or git(repo, "ls-files", "--", prefix).strip():
             out.append(prefix)
     return out
@@ -394,8 +410,8 @@ def _push_with_retries(
     raise last
 
 
-def _restore(repo: Path, before: str | None) -> None:
-    prefixes = [p.rstrip("/") for p in MANAGED_PREFIXES]
+def _restore(repo: Path, before: str | None, managed: tuple[str, ...] = MANAGED_PREFIXES) -> None:
+    prefixes = [p.rstrip("/") for p in managed]
     if before is not None:
         git(repo, "reset", "-q", "--hard", before, check=False)
     else:

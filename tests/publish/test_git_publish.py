@@ -88,3 +88,31 @@ def test_dry_run_changes_nothing(garden: tuple[Path, Path], tmp_path: Path, make
     assert "add src/site/notes/Pub.md" in result.output and "delete src/site/notes/old.md" in result.output
     assert run_git(bare, "rev-parse", "main") == before
     assert not (clone / "src" / "site" / "notes" / "Pub.md").exists()
+
+
+def test_content_base_dir_puts_the_garden_under_its_folder(
+    garden: tuple[Path, Path], tmp_path: Path, make_vault: VaultMaker
+) -> None:
+    """The plugin's ``contentBaseDir`` (2.80+, digital-garden.md §2.1) prefixes every path a
+    publish writes, lists, compares and deletes; files at the root stay untouched."""
+    bare, clone = garden
+    root = make_vault({
+        "Pub.md": "---\ndg-publish: true\n---\nhello ![[pic.png]]\n",
+        "pic.png": b"\x89PNG\r\n\x1a\nfake",
+        ".obsidian/plugins/digitalgarden/manifest.json": '{"id": "digitalgarden"}',
+        ".obsidian/plugins/digitalgarden/data.json": '{"contentBaseDir": " /Web/ "}',
+    })
+    db = str(tmp_path / "i.sqlite")
+    first = CliRunner().invoke(main, ["publish", str(root), "--repo", str(clone), "--db", db])
+    assert first.exit_code == 0, first.output
+    files = run_git(bare, "ls-tree", "-r", "--name-only", "main").splitlines()
+    assert "Web/src/site/notes/Pub.md" in files and "Web/src/site/img/user/pic.png" in files
+    assert "src/site/notes/old.md" in files  # outside the base folder: not the garden's any more
+    assert not any(f.startswith("src/site/notes/Pub") for f in files)
+    status = CliRunner().invoke(main, ["status", str(root), "--repo", str(clone), "--db", db])
+    assert "0 new, 0 changed, 2 published, 0 to delete" in status.output, status.output
+    (root / "Pub.md").unlink()
+    gone = CliRunner().invoke(main, ["publish", str(root), "--repo", str(clone), "--db", db])
+    assert gone.exit_code == 0, gone.output
+    files = run_git(bare, "ls-tree", "-r", "--name-only", "main").splitlines()
+    assert not any(f.startswith("Web/src/site/") for f in files) and "src/site/notes/old.md" in files
