@@ -82,7 +82,9 @@ log = logging.getLogger("gardend.site.static")
 
 MANIFEST_NAME = ".gardend-site.json"
 FORMAT = 1
-STATIC_FILES = ("search.js", "site.css", "site.js", "theme.js")
+STATIC_FILES = ("search.js", "site.css", "site.js", "theme.js", "LICENSE-lucide.txt")
+"""Copied into every site; the Lucide licence because every page may draw its icons (callouts,
+fileClass links)."""
 """Copied to ``_static/``; ``live.js`` is left out (it needs the server's event stream)."""
 DIAGRAM_FILES = ("mermaid.min.js", "mermaid-init.js", "LICENSE-mermaid.txt")
 """Copied to ``_static/`` only when a written page has a Mermaid diagram: the bundle is 3 MB,
