@@ -4,7 +4,8 @@ Routes (all GET): ``/`` and every permalink (a catch-all, so unknown URLs get th
 page), ``/_preview/`` and ``/_preview/{vault path}`` (preview mode only), ``/tags/`` and
 ``/tags/{tag}``, ``/search?q=``, ``/graph.json`` (``?note=<url>`` for one note's
 neighbourhood), ``/searchIndex.json``, ``/_assets/{vault path}``, ``/_static/{file}`` and
-``/_live/check`` (live reload's "does this change concern this page?" question).
+``/_live/events?url=`` (live reload: a stream that says "reload" when a change concerns that
+page) and ``/_live/check`` (the same question asked once, for scripts and tests).
 
 Unknown ``/api/…`` paths keep the API's JSON 404. Search runs on the server over the same
 published-only data as ``/searchIndex.json``, so it needs no script and cannot reach
@@ -14,6 +15,8 @@ page cannot be used to learn the names of the notes it depends on.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import mimetypes
 import re
 from collections import OrderedDict
@@ -26,6 +29,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ... import renderers
+from ..server.events import CLOSED, OVERFLOW
 from ..server.paths import UnsafePathError, safe_vault_path
 from ..server.security import CONTENT_SECURITY_POLICY, DIAGRAM_CONTENT_SECURITY_POLICY, STATE_KEY
 from ..server.state import ReadContext
@@ -70,6 +74,7 @@ def site_setup(preview: bool = True) -> Callable[[web.Application], None]:
         app.router.add_get("/_static/{name}", handlers.static)
         app.router.add_get("/_assets/{path:.+}", handlers.asset)
         app.router.add_get("/_live/check", handlers.live_check)
+        app.router.add_get("/_live/events", handlers.live_events)
         app.router.add_get("/graph.json", handlers.graph)
         app.router.add_get("/searchIndex.json", handlers.search_index)
         app.router.add_get("/search", handlers.search)
@@ -81,6 +86,9 @@ def site_setup(preview: bool = True) -> Callable[[web.Application], None]:
 
     return setup
 
+
+_RELOAD_EVENT = b'data: {"type": "reload"}\n\n'
+"""The only message of ``/_live/events``."""
 
 PAGE_CACHE_SIZE = 2000
 """Note pages kept rendered (whole HTML), least recently used dropped first."""
@@ -231,10 +239,8 @@ class _Handlers:
         data = await self._read(lambda ctx: service.site().search_index(ctx.index))
         return web.json_response(data, headers={"Cache-Control": "no-cache"})
 
-    async def live_check(self, request: web.Request) -> web.StreamResponse:
-        """``?url=<page URL>&changed=<vault path>…`` → ``{"reload": bool}``."""
-        url = request.query.get("url", "")
-        changed = request.query.getall("changed", [])
+    async def _concerns(self, url: str, changed: list[str]) -> bool:
+        """Whether the page at ``url`` must reload after ``changed`` (read thread)."""
         service = self.service
 
         def work(ctx: ReadContext) -> bool:
@@ -247,8 +253,54 @@ class _Handlers:
             note, preview_view = found
             return service.should_reload(note.path, preview_view, changed)
 
-        reload = await self._read(work)
+        return bool(await self._read(work))
+
+    async def live_check(self, request: web.Request) -> web.StreamResponse:
+        """``?url=<page URL>&changed=<vault path>…`` → ``{"reload": bool}``."""
+        reload = await self._concerns(request.query.get("url", ""), request.query.getall("changed", []))
         return web.json_response({"reload": reload}, headers={"Cache-Control": "no-store"})
+
+    async def live_events(self, request: web.Request) -> web.StreamResponse:
+        """``?url=<page URL>`` → Server-Sent Events: ``{"type": "reload"}`` when a change concerns
+        that page, nothing otherwise (heartbeat comments only).
+
+        This is what open pages listen to. The dependency test runs here, so no vault path ever
+        reaches the browser: the stream needs no token even when the server is bound beyond
+        loopback (where every ``/api/`` request, ``/api/events`` included, needs one), and a
+        reader of a published page learns nothing but "reload now"."""
+        url = request.query.get("url", "")
+        state = self.service.state
+        if request.method == "HEAD":
+            return web.Response(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        sub = state.hub.subscribe()
+        if sub is None:
+            raise web.HTTPServiceUnavailable(text="too many event-stream clients, or shutting down")
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
+        try:
+            await response.prepare(request)
+            await response.write(b"retry: 3000\n: connected\n\n")
+            while True:
+                try:
+                    event = await asyncio.wait_for(sub.get(), timeout=state.heartbeat_s)
+                except TimeoutError:
+                    await response.write(b": heartbeat\n\n")
+                    continue
+                if event is CLOSED:
+                    break
+                if event is OVERFLOW:  # missed changes: reload, and the client reconnects
+                    await response.write(_RELOAD_EVENT)
+                    break
+                if event.get("type") == "changed" and await self._concerns(url, list(event.get("paths") or [])):
+                    await response.write(_RELOAD_EVENT)
+        except ConnectionError:
+            pass  # the page went away
+        finally:
+            state.hub.unsubscribe(sub)
+        with contextlib.suppress(ConnectionError):
+            await response.write_eof()
+        return response
 
     # -- files -----------------------------------------------------------------------------------
     async def static(self, request: web.Request) -> web.StreamResponse:

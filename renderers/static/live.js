@@ -1,9 +1,10 @@
 /* gardend live reload.
  *
- * Listens to the server's change events (/api/events) and, for each batch of changed vault
- * paths, asks the server whether this page depends on any of them (/_live/check: the page's
- * note, what it embeds, what its queries can read). Only then is the page's content swapped
- * for a freshly fetched copy, keeping the scroll position; on any failure the page reloads.
+ * Listens to /_live/events?url=<this page>: the server checks each batch of changes against
+ * what this page depends on (its note, what it embeds, what its queries can read) and says
+ * "reload" only then; no vault path reaches the browser, so this works without the API token
+ * when the server is bound beyond loopback. The page's content is then swapped for a freshly
+ * fetched copy, keeping the scroll position; on any failure the page reloads.
  * It reloads too when the note gains or loses a Mermaid diagram: only diagram pages load the
  * Mermaid scripts and get the policy that lets them style their SVG (both come with the page).
  * The event stream is closed while the page is hidden (see pagehide below).
@@ -13,7 +14,6 @@
   var body = document.body;
   var pageUrl = body && body.getAttribute("data-live-url");
   if (!pageUrl || !window.EventSource || !window.fetch) return;
-  var MAX_PATHS = 200;
   var busy = false;
   var again = false;
 
@@ -48,28 +48,15 @@
       });
   }
 
-  function check(paths) {
-    if (!paths || paths.length === 0) return;
-    if (paths.length > MAX_PATHS) { swap(); return; }
-    var query = new URLSearchParams();
-    query.append("url", pageUrl);
-    paths.forEach(function (p) { query.append("changed", p); });
-    fetch("/_live/check?" + query.toString(), { cache: "no-store" })
-      .then(function (resp) { return resp.json(); })
-      .then(function (data) { if (data && data.reload) swap(); })
-      .catch(function () { /* server restarting: the event stream reconnects by itself */ });
-  }
-
   var source = null;
 
   function connect() {
-    source = new EventSource("/api/events");
+    source = new EventSource("/_live/events?url=" + encodeURIComponent(pageUrl));
     source.onopen = function () { body.setAttribute("data-live-connected", "1"); };
     source.onmessage = function (event) {
       var msg;
       try { msg = JSON.parse(event.data); } catch (e) { return; }
-      if (msg.type === "changed") check(msg.paths);
-      else if (msg.type === "overflow") swap();
+      if (msg.type === "reload") swap();
     };
   }
 

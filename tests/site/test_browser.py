@@ -135,7 +135,7 @@ def _open(driver: Any, url: str) -> None:
     driver.get(url)
     _wait(lambda: driver.execute_script("return document.readyState") == "complete", 10, f"{url} did not load")
     _wait(lambda: driver.execute_script("return document.body.getAttribute('data-live-connected')") == "1",
-          10, "live reload did not connect to /api/events")
+          10, "live reload did not connect to /_live/events")
 
 
 def _updated(driver: Any) -> str | None:

@@ -140,3 +140,44 @@ def test_new_note_resolves_links_in_unchanged_pages(preview_world: SiteWorld) ->
     before, after = run(go())
     assert 'href="/garden/links-to-custom/#part-two"' not in before
     assert 'href="/garden/links-to-custom/#part-two"' in after
+
+
+def test_live_event_stream_says_reload_only_for_changes_the_page_depends_on(preview_world: SiteWorld) -> None:
+    """``/_live/events?url=`` (what open pages listen to) runs the same test on the server and
+    sends only ``reload``: no vault path reaches the browser."""
+    import asyncio
+    import json
+
+    async def go() -> list[str]:
+        messages: list[str] = []
+        async with TestClient(TestServer(preview_world.app())) as client, \
+                client.get("/_live/events", params={"url": "/garden/embedder/"}) as stream:
+            assert stream.status == 200 and stream.content_type == "text/event-stream"
+            assert (await stream.content.readline()).startswith(b"retry:")
+            _edit(preview_world, "Garden/Unrelated.md", "---\ndg-publish: true\n---\nunrelated edit\n")
+            _edit(preview_world, "Garden/Embedded Part.md", "---\ndg-publish: true\n---\nnew part\n")
+            while not messages:
+                line = (await asyncio.wait_for(stream.content.readline(), 10)).decode()
+                if line.startswith("data:"):
+                    messages.append(line[5:].strip())
+        return messages
+
+    messages = run(go())
+    # The unrelated save came first and produced nothing; the embed's save produced one reload.
+    assert [json.loads(m) for m in messages] == [{"type": "reload"}]
+    assert "Garden/" not in "".join(messages)
+
+
+def test_live_event_stream_needs_no_token_beyond_loopback(preview_world: SiteWorld) -> None:
+    """Bound beyond loopback every /api/ request needs the token; live reload keeps working
+    without it because its stream names no path."""
+    preview_world.state.require_token_for_reads = True
+
+    async def go() -> tuple[int, int]:
+        async with TestClient(TestServer(preview_world.app())) as client:
+            async with client.get("/api/events") as api:
+                api_status = api.status
+            async with client.get("/_live/events", params={"url": "/garden/embedder/"}) as live:
+                return api_status, live.status
+
+    assert run(go()) == (401, 200)
