@@ -6,7 +6,8 @@
 Starts `gardend serve` in a subprocess on loopback (a bounded load, loopback only), then:
 1. requests one published page N times with C concurrent clients (aiohttp client; uses `wrk`
    instead when it is installed) and prints requests/s and p50/p99 latency;
-2. saves a note the page depends on and measures save -> `changed` event on /api/events;
+2. saves a note and measures save -> `changed` event on /api/events, then saves a published note
+   and measures save -> `reload` on its page's live stream (/_live/events?url=);
 3. edits random notes for --edit-seconds and prints the server's RSS (VmRSS) over time.
 The client shares the machine's two cores with the server, so throughput is a lower bound.
 """
@@ -105,6 +106,31 @@ async def save_to_event(base: str, note: Path, samples: int) -> list[float]:
     return out
 
 
+async def save_to_reload(base: str, vault: Path, note: Path, samples: int) -> list[float]:
+    """Save -> ``reload`` on the page's own live stream (``/_live/events?url=``): what an open
+    page waits for (watcher, index, dependency check), before it fetches its new content."""
+    import frontmatter
+    from gardend.daemon.publish.paths import permalink_for
+
+    rel = note.relative_to(vault).as_posix()
+    url = permalink_for(rel, frontmatter.loads(note.read_text(encoding="utf-8")).metadata)
+    out: list[float] = []
+    async with aiohttp.ClientSession() as session, \
+            session.get(base + "/_live/events", params={"url": url}, timeout=None) as resp:
+        await resp.content.readline()  # retry: ...
+        for i in range(samples):
+            original = note.read_bytes()
+            t0 = time.perf_counter()
+            note.write_bytes(original + f"\nbench edit {i}\n".encode())
+            while not (await resp.content.readline()).startswith(b"data:"):
+                pass
+            out.append((time.perf_counter() - t0) * 1000)
+            note.write_bytes(original)
+            while not (await resp.content.readline()).startswith(b"data:"):
+                pass
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notes", type=int, default=10000)
@@ -138,6 +164,11 @@ def main() -> None:
         notes = sorted(p for p in vault.rglob("*.md") if ".obsidian" not in p.parts)
         event_lat = asyncio.run(save_to_event(base, random.Random(1).choice(notes), 30))
         print(f"save -> change event: p50 {statistics.median(event_lat):.1f} ms, p99 {percentile(event_lat, 99):.1f} ms")
+        published = [n for n in notes if b"dg-publish: true" in n.read_bytes()[:500]]
+        if published:
+            reload_lat = asyncio.run(save_to_reload(base, vault, random.Random(3).choice(published), 30))
+            print(f"save -> page reload event: p50 {statistics.median(reload_lat):.1f} ms,"
+                  f" p99 {percentile(reload_lat, 99):.1f} ms")
         rng = random.Random(2)
         start = time.monotonic()
         next_report = start
