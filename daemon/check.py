@@ -3,8 +3,9 @@
 Findings come from the index (scan diagnostics, link resolution) and from discovery (folders that
 cannot be read, symlink loops). Severity decides the exit status: errors (broken YAML, unreadable
 or binary notes, invalid UTF-8) fail the check; warnings (broken or ambiguous links, duplicate
-block ids, unsupported dataviewjs) are reported and only fail with ``--strict``, because most real
-vaults keep links to notes that do not exist yet on purpose.
+block ids) are reported and only fail with ``--strict``, because most real vaults keep links to
+notes that do not exist yet on purpose; notices (DataviewJS that Obsidian would run but gardend
+does not) never fail it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from .index import Index
+from .index import DATAVIEWJS_SETTING, QUERY_SYNTAX_SETTING, Index
+from .scanner import QuerySyntax
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -66,7 +68,8 @@ def collect_findings(index: Index) -> list[Finding]:
             )
         )
     for path, line in conn.execute(
-        "SELECT f.path, q.line FROM queries q JOIN files f ON f.id = q.note_id WHERE q.kind IN ('dataviewjs', 'inline-js')"
+        "SELECT f.path, q.line FROM queries q JOIN files f ON f.id = q.note_id WHERE q.kind IN "
+        + _run_js_kinds(index)
     ):
         findings.append(
             Finding(
@@ -86,11 +89,28 @@ def collect_findings(index: Index) -> list[Finding]:
     return findings
 
 
+def _run_js_kinds(index: Index) -> str:
+    """SQL list of the query kinds whose JavaScript Obsidian would run with the vault's Dataview
+    settings (kept in the index by sync): with ``enableDataviewJs`` off a ``dataviewjs`` block
+    only shows Dataview's "disabled" error, and inline ``$=`` needs ``enableInlineDataviewJs``
+    too (obsidian-dataview src/ui/views/js-view.ts), so nothing is missing from gardend's output.
+    An index without the setting reports both, as before."""
+    raw = index.get_setting(DATAVIEWJS_SETTING)
+    try:
+        runs = json.loads(raw) if raw else {"blocks": True, "inline": True}
+    except ValueError:
+        runs = {"blocks": True, "inline": True}
+    kinds = [kind for kind, key in (("dataviewjs", "blocks"), ("inline-js", "inline")) if runs.get(key, True)]
+    return "(" + ", ".join(f"'{k}'" for k in kinds) + ")" if kinds else "(NULL)"
+
+
 def _query_findings(index: Index) -> list[Finding]:
     """Dataview blocks and inline queries that Dataview itself would refuse to parse."""
     from .query.errors import DQLSyntaxError
     from .query.parser import parse_expression, parse_query
 
+    # Inline sources are stored as written, prefix included (the vault's ``inlineQueryPrefix``).
+    prefix_length = len(QuerySyntax.from_key(index.get_setting(QUERY_SYNTAX_SETTING)).inline_prefix)
     out: list[Finding] = []
     for path, kind, source, line in index.conn.execute(
         "SELECT f.path, q.kind, q.source, q.line FROM queries q JOIN files f ON f.id = q.note_id"
@@ -100,7 +120,7 @@ def _query_findings(index: Index) -> list[Finding]:
             if kind == "dataview":
                 parse_query(source)
             else:
-                parse_expression(source[1:].strip())
+                parse_expression(source[prefix_length:].strip())
         except DQLSyntaxError as exc:
             detail = getattr(exc, "hint", None) or str(exc).strip().splitlines()[-1]
             where = line + 1 + (1 + getattr(exc, "line", 1) - 1 if kind == "dataview" else 0)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..renderers.dataview import ViewSettings
 from .query.engine import QuerySettings
+from .scanner import QuerySyntax
 from .settings_sources import resolve_section
 from .values import ValueSettings
 
@@ -62,6 +63,31 @@ class DataviewSettings:
 
     def query_settings(self) -> QuerySettings:
         return QuerySettings(table_id_column_name=self.table_id_column_name, values=self.value_settings())
+
+    def query_syntax(self) -> QuerySyntax:
+        """What counts as a query in a note's text (the scanner's ``queries`` rows follow it)."""
+        return QuerySyntax(
+            inline_prefix=self.inline_query_prefix,
+            inline_js_prefix=self.inline_js_query_prefix,
+            js_keyword=self.dataview_js_keyword,
+            inline_enabled=self.enable_inline_dataview,
+            in_codeblocks=self.inline_queries_in_codeblocks,
+        )
+
+    @property
+    def runs_dataviewjs(self) -> bool:
+        """Would Obsidian run a ``dataviewjs`` block? Dataview registers the block processor
+        whatever the setting, and its renderer shows an error instead of running the code when
+        ``enableDataviewJs`` is off (obsidian-dataview src/ui/views/js-view.ts
+        ``DataviewJSRenderer.render``)."""
+        return self.enable_dataview_js
+
+    @property
+    def runs_inline_dataviewjs(self) -> bool:
+        """Would Obsidian run an inline ``$=`` query? Only with both JavaScript switches on and
+        inline queries enabled (js-view.ts ``DataviewInlineJSRenderer.render``; main.ts returns
+        before any inline query when ``enableInlineDataview`` is off)."""
+        return self.enable_dataview_js and self.enable_inline_dataview_js and self.enable_inline_dataview
 
     def view_settings(self) -> ViewSettings:
         return ViewSettings(

@@ -33,6 +33,13 @@ from .tags import tag_with_parents
 from .values import to_storage
 from .vault import FileStat, extension_of
 
+QUERY_SYNTAX_SETTING = "query_syntax"
+"""Settings key: the :class:`~.scanner.QuerySyntax` the notes' ``queries`` rows were scanned with."""
+
+DATAVIEWJS_SETTING = "dataviewjs_runs"
+"""Settings key: whether Obsidian would run DataviewJS blocks / inline ``$=`` queries, as JSON
+``{"blocks": bool, "inline": bool}`` (from the vault's Dataview settings; read by ``check``)."""
+
 
 class IndexOpenError(Exception):
     """The index database cannot be opened or used (locked, corrupt, unwritable)."""
@@ -208,6 +215,16 @@ class Index:
         prefix = folder.rstrip("/") + "/"
         rows = self.conn.execute(
             "SELECT path FROM files WHERE substr(path, 1, ?) = ?", (len(prefix), prefix)
+        )
+        return [r[0] for r in rows]
+
+    def paths_that_may_hold_code(self) -> list[str]:
+        """Notes whose text may hold code: a backtick, a ``~~~`` fence, or indentation that can
+        start an indented code block. Only these can hold Dataview queries, so only these are
+        re-scanned when the query syntax (Dataview's prefixes and keyword) changes."""
+        rows = self.conn.execute(
+            "SELECT f.path FROM files f JOIN notes n ON n.file_id = f.id WHERE instr(n.text, '`') > 0"
+            " OR instr(n.text, '~~~') > 0 OR instr(n.text, '    ') > 0 OR instr(n.text, char(9)) > 0"
         )
         return [r[0] for r in rows]
 

@@ -158,7 +158,11 @@ class NoteRenderer:
             inline_query_prefix=self.dataview.inline_query_prefix,
             inline_js_query_prefix=self.dataview.inline_js_query_prefix,
             inline_queries=self.dataview.enable_inline_dataview,
+            inline_queries_in_codeblocks=self.dataview.inline_queries_in_codeblocks,
             dataviewjs_keyword=self.dataview.dataview_js_keyword,
+            dataviewjs_enabled=self.dataview.enable_dataview_js,
+            inline_dataviewjs_enabled=self.dataview.enable_inline_dataview_js,
+            query_container=options.container,
         )
 
     def published_engine(self) -> QueryEngine:

@@ -16,8 +16,9 @@ precompiled regexes and cheap character tests before any regex runs.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from . import frontmatter as fm
 from .inline_fields import extract_line_fields, extract_list_item_fields
@@ -81,6 +82,63 @@ _INLINE_HINT = re.compile(r"[\[#`%$]|\]\(")
 _EMBED_SIZE = re.compile(r"^\s*([0-9]+)\s*(?:x\s*([0-9]+)\s*)?$")
 
 
+@dataclass(frozen=True, slots=True)
+class QuerySyntax:
+    """What Dataview treats as a query in a note: its settings (dataview.md §6) as the scanner needs them.
+
+    The ``queries`` rows drive dependency tracking (render cache, live reload, ``gardend check``,
+    the compile cache), so they must follow the vault's Dataview settings, not its defaults.
+    Checked against obsidian-dataview 0.5.70 ``src/main.ts``: ``dataviewInline`` looks at every
+    ``<code>`` element (``querySelectorAll("code")``), skips those whose parent is a ``<pre>``
+    unless ``inlineQueriesInCodeblocks``, trims the text, tests ``inlineJsQueryPrefix`` first and
+    ``inlineQueryPrefix`` second (an empty prefix never matches; an empty query after the prefix
+    is skipped, and a JS-prefixed one is never retried as DQL); the whole post-processor is off
+    when ``enableInlineDataview`` is false. The code-block processor is registered for
+    ``dataviewJsKeyword``. Whether JavaScript may *run* (``enableDataviewJs``) does not change
+    what is a query, so it is not part of this key.
+    """
+
+    inline_prefix: str = "="
+    inline_js_prefix: str = "$="
+    js_keyword: str = "dataviewjs"
+    inline_enabled: bool = True
+    in_codeblocks: bool = True
+
+    def key(self) -> str:
+        """Stable text form, stored in the index (``query_syntax``) to notice a change."""
+        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def from_key(cls, key: str | None) -> QuerySyntax:
+        """The syntax of :meth:`key`; Dataview's defaults for a missing or unreadable key."""
+        try:
+            data = json.loads(key) if key else {}
+            return cls(**data) if isinstance(data, dict) else cls()
+        except (ValueError, TypeError):
+            return cls()
+
+    def inline_kind(self, code: str) -> tuple[str, str] | None:
+        """``("inline" | "inline-js", trimmed code)`` when the text of a ``<code>`` element is an
+        inline query under these settings (Dataview's ``dataviewInline``), else ``None``."""
+        if not self.inline_enabled:
+            return None
+        text = code.strip()
+        js = self.inline_js_prefix
+        if js and text.startswith(js):
+            return ("inline-js", text) if text[len(js):].strip() else None
+        prefix = self.inline_prefix
+        if prefix and text.startswith(prefix):
+            return ("inline", text) if text[len(prefix):].strip() else None
+        return None
+
+
+DEFAULT_QUERY_SYNTAX = QuerySyntax()
+
+#: Fence languages that Obsidian renders without a ``<pre><code>`` (a diagram, not code), so
+#: Dataview's inline-query pass never sees their text; gardend's renderer owns the same ones.
+_NOT_CODE_LANGUAGES = frozenset({"mermaid"})
+
+
 @dataclass(slots=True)
 class _Item:
     line: int
@@ -134,8 +192,13 @@ def _expand_tabs_width(s: str) -> int:
     return col
 
 
-def scan_note(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> NoteRecord:
-    """Scan one note. Never raises on bad input: problems become diagnostics on the record."""
+def scan_note(
+    path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, syntax: QuerySyntax = DEFAULT_QUERY_SYNTAX
+) -> NoteRecord:
+    """Scan one note. Never raises on bad input: problems become diagnostics on the record.
+
+    ``syntax`` says which code is a Dataview query (the vault's Dataview settings).
+    """
     digest = content_hash(data)
     record = NoteRecord(path=path, size=len(data), content_hash=digest, text="")
     name = path.rsplit("/", 1)[-1]
@@ -181,13 +244,13 @@ def scan_note(path: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
         text = text.replace("\x00", "")
     record.text = text
     try:
-        _scan_text(record, text)
+        _scan_text(record, text, syntax)
     except RecursionError:
         record.diagnostics.append(Diagnostic("structure", "note is nested too deeply to scan completely"))
     return record
 
 
-def _scan_text(record: NoteRecord, text: str) -> None:
+def _scan_text(record: NoteRecord, text: str, syntax: QuerySyntax = DEFAULT_QUERY_SYNTAX) -> None:
     block = fm.find_frontmatter(text)
     lines = text.split("\n")
     body_start = 0
@@ -205,7 +268,7 @@ def _scan_text(record: NoteRecord, text: str) -> None:
     if fm_data:
         _frontmatter_metadata(record, fm_data)
 
-    scanner = _BlockScanner(record, lines, body_start)
+    scanner = _BlockScanner(record, lines, body_start, syntax)
     # Dataview scans the frontmatter section's lines for `::` fields too (dataview.md §1.5).
     for i in range(0, body_start):
         scanner.dataview_line(i, lines[i])
@@ -273,8 +336,15 @@ def _frontmatter_links(record: NoteRecord, value: object, key: str) -> None:
 class _BlockScanner:
     """One pass over the body lines, tracking the open block and lists."""
 
-    def __init__(self, record: NoteRecord, lines: list[str], start: int) -> None:
+    def __init__(
+        self, record: NoteRecord, lines: list[str], start: int, syntax: QuerySyntax = DEFAULT_QUERY_SYNTAX
+    ) -> None:
         self.record = record
+        self.syntax = syntax
+        self.js_keyword = syntax.js_keyword.lower()
+        # Dataview's inline pass also reads ``<pre><code>`` (fenced and indented code blocks).
+        self.code_block_queries = syntax.inline_enabled and syntax.in_codeblocks
+        self.indented_until = -1  # last line of the indented code block already looked at
         self.lines = lines
         self.start = start
         self.items: list[_Item] = []
@@ -304,6 +374,7 @@ class _BlockScanner:
         n = len(lines)
         i = self.start
         fence: tuple[str, int, int, str, int] | None = None  # char, length, start line, lang, indent
+        fence_bq = 0  # blockquote depth the open fence sits in
         in_math = False
         comment_open = False
         html_end: re.Pattern[str] | bool | None = None  # None: not in HTML; True: ends at blank
@@ -317,7 +388,9 @@ class _BlockScanner:
             if fence is not None:
                 if not in_list_block:
                     self._dv(i, line)
-                stripped = _BQ_PREFIX.sub("", line) if line.lstrip().startswith(">") else line
+                # Only the quote the fence opened in is a container; a `>` line of a fence
+                # outside any quote is code.
+                stripped = _strip_quote(line, fence_bq) if fence_bq else line
                 s = stripped.strip()
                 ch, length = fence[0], fence[1]
                 if s and s[0] == ch and len(s) >= length and s == ch * len(s):
@@ -383,6 +456,7 @@ class _BlockScanner:
                     info = m.group(3).strip()
                     lang = info.split(maxsplit=1)[0].lower() if info else ""
                     fence = (m.group(2)[0], len(m.group(2)), i, lang, indent_width)
+                    fence_bq = bq_depth
                     code_lines = []
                     self.prev_blank = False
                     i += 1
@@ -390,6 +464,8 @@ class _BlockScanner:
             # Indented code: only after a blank line, outside lists.
             if indent_width >= 4 and self.prev_blank and not self.open_items and self.para_start is None:
                 self._dv(i, line)
+                if self.code_block_queries and i > self.indented_until:
+                    self._indented_code_query(i, bq_depth)
                 self.last_block = ("code", i, i)
                 i += 1
                 continue
@@ -512,11 +588,45 @@ class _BlockScanner:
 
     def _end_fence(self, fence: tuple[str, int, int, str, int], code_lines: list[str], end: int) -> None:
         _, _, start, lang, indent = fence
-        if lang in ("dataview", "dataviewjs"):
-            source = "\n".join(_dedent(code_lines, indent))
-            self.record.queries.append(QueryBlock(lang, source, start))
+        if lang == "dataview":
+            self.record.queries.append(QueryBlock("dataview", "\n".join(_dedent(code_lines, indent)), start))
+        elif lang == self.js_keyword:
+            self.record.queries.append(QueryBlock("dataviewjs", "\n".join(_dedent(code_lines, indent)), start))
+        elif self.code_block_queries and lang not in _NOT_CODE_LANGUAGES:
+            self._code_block_query(_dedent(code_lines, indent), start + 1)
         self.last_block = ("code", start, end)
         self.prev_blank = False
+
+    def _code_block_query(self, code_lines: list[str], first_line: int) -> None:
+        """An ordinary code block whose whole text is an inline query (``inlineQueriesInCodeblocks``)."""
+        found = self.syntax.inline_kind("\n".join(code_lines))
+        if found is not None:
+            skip = next((k for k, text in enumerate(code_lines) if text.strip()), 0)
+            self.record.queries.append(QueryBlock(found[0], found[1], first_line + skip))
+
+    def _indented_code_query(self, start: int, bq_depth: int) -> None:
+        """The indented code block starting at ``start``: its lines run on while they are blank
+        or indented by four columns (inside the same blockquote depth); trailing blanks are not
+        part of it (CommonMark §4.4)."""
+        lines = self.lines
+        content: list[str] = []
+        last = start
+        for j in range(start, len(lines)):
+            raw = lines[j][:-1] if lines[j].endswith("\r") else lines[j]
+            rest = raw
+            if bq_depth:
+                m = _BQ_PREFIX.match(raw)
+                if m is None or m.group(0).count(">") != bq_depth:
+                    break
+                rest = raw[m.end():]
+            if rest.strip():
+                lead = rest[: len(rest) - len(rest.lstrip(" \t"))]
+                if _expand_tabs_width(lead) < 4:
+                    break
+                last = j
+            content.append(rest)
+        self.indented_until = last
+        self._code_block_query(_dedent(content[: last - start + 1], 4), start)
 
     def _html_block_start(self, rest: str) -> re.Pattern[str] | bool | None:
         s = rest.lstrip(" ")
@@ -720,12 +830,9 @@ class _BlockScanner:
             if close < 0:
                 pos = run_end
                 continue
-            inner = text[run_end:close]
-            code = inner.strip() if inner.strip() else inner
-            if code.startswith("$="):
-                self.record.queries.append(QueryBlock("inline-js", code, i))
-            elif code.startswith("="):
-                self.record.queries.append(QueryBlock("inline", code, i))
+            found = self.syntax.inline_kind(text[run_end:close])
+            if found is not None:
+                self.record.queries.append(QueryBlock(found[0], found[1], i))
             out.append(text[pos:tick])
             out.append(" " * (close + run - tick))
             pos = close + run
@@ -879,6 +986,20 @@ def _dedupe_tags(tags: list[TagRecord]) -> list[TagRecord]:
             seen.add(t.tag)
             out.append(t)
     return out
+
+
+_QUOTE_MARKER = re.compile(r" {0,3}>[ ]?")
+
+
+def _strip_quote(line: str, depth: int) -> str:
+    """``line`` without its first ``depth`` blockquote markers (fewer if it has fewer)."""
+    pos = 0
+    for _ in range(depth):
+        m = _QUOTE_MARKER.match(line, pos)
+        if m is None:
+            break
+        pos = m.end()
+    return line[pos:]
 
 
 def _mask_inline_comments(text: str) -> str:

@@ -217,6 +217,9 @@ class ServiceSpec:
     db: Path | None = None
     serve_options: tuple[str, ...] = ()
     environment: tuple[tuple[str, str], ...] = ()
+    obsidian_dir: str | None = None
+    """``--obsidian-dir`` as given at install: without it the service would read the vault's
+    settings from the default folder and index and render it differently from what was asked."""
 
     def argv(self) -> list[str]:
         args = [self.python, "-m", SERVICE_MODULE, "serve", str(self.vault)]
@@ -224,6 +227,8 @@ class ServiceSpec:
             args += ["--config", str(self.config)]
         if self.db is not None:
             args += ["--db", str(self.db)]
+        if self.obsidian_dir is not None:
+            args += ["--obsidian-dir", self.obsidian_dir]
         return args + list(self.serve_options)
 
     def env(self) -> dict[str, str]:
@@ -241,6 +246,7 @@ def build_spec(
     polling: bool = False,
     python: str | None = None,
     environ: Mapping[str, str] | None = None,
+    obsidian_dir: str | None = None,
 ) -> ServiceSpec:
     """A checked `ServiceSpec`: every path absolute (the service does not run in the user's
     working directory) and representable in a service file."""
@@ -266,6 +272,7 @@ def build_spec(
         db=db.expanduser().resolve() if db is not None else None,
         serve_options=tuple(options),
         environment=pinned,
+        obsidian_dir=obsidian_dir,
     )
     for word in [*spec.argv(), *(f"{k}={v}" for k, v in spec.environment)]:
         _check_text(word)

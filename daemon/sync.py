@@ -22,12 +22,21 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dataview_settings import load_dataview_settings
 from .effective_settings import load_vault_settings
-from .index import Index, PreparedNote, StoredFile, WriteStats, prepare_note
+from .index import (
+    DATAVIEWJS_SETTING,
+    QUERY_SYNTAX_SETTING,
+    Index,
+    PreparedNote,
+    StoredFile,
+    WriteStats,
+    prepare_note,
+)
 from .links import file_lookup_name
 from .property_types import load_property_types
 from .records import Diagnostic, NoteRecord
-from .scanner import DEFAULT_MAX_BYTES, content_hash, scan_note
+from .scanner import DEFAULT_MAX_BYTES, DEFAULT_QUERY_SYNTAX, QuerySyntax, content_hash, scan_note
 from .vault import (
     Discovery,
     DiscoveryProblem,
@@ -82,6 +91,7 @@ class ScanJob:
     path: str
     max_bytes: int
     file_id: int
+    syntax: QuerySyntax = DEFAULT_QUERY_SYNTAX
 
 
 _NAMES: dict[str, list[str]] | None = None
@@ -125,7 +135,7 @@ def _read_and_scan(job: ScanJob) -> tuple[FileStat | None, NoteRecord | None]:
         return stat, _unreadable(job.path, f"cannot read: {exc.strerror or exc}")
     if len(data) != stat.size:
         stat = FileStat(job.path, len(data), stat.mtime_ns, stat.ctime_ns)
-    return stat, scan_note(job.path, data, max_bytes=job.max_bytes)
+    return stat, scan_note(job.path, data, max_bytes=job.max_bytes, syntax=job.syntax)
 
 
 def _unreadable(path: str, message: str) -> NoteRecord:
@@ -169,11 +179,15 @@ class Synchronizer:
         self.reload_settings()
 
     def reload_settings(self) -> list[str]:
-        """Re-read app.json (ignore filters), bookmarks (``file.starred``) and types.json
-        (property types); returns the warnings of *every* settings file gardend reads (the
-        plugins' too), so ``check`` and ``serve`` report a missing, empty or broken one.
+        """Re-read app.json (ignore filters), bookmarks (``file.starred``), types.json
+        (property types) and Dataview's query syntax; returns the warnings of *every* settings
+        file gardend reads (the plugins' too), so ``check`` and ``serve`` report a missing, empty
+        or broken one.
 
         The starred list is kept in the index so queries read it from there like everything else.
+        A new query syntax (Dataview's inline prefixes, DataviewJS keyword, inline queries on or
+        off, inline queries in code blocks) takes effect at the next sync, which re-scans every
+        note that may hold a query (:meth:`_stale_query_paths`).
         """
         app = load_app_settings(self.root, self.config_dir)
         self.app_settings = app
@@ -187,6 +201,12 @@ class Synchronizer:
         if self.index.get_setting("property_types") != types.to_json():
             with self.index.transaction():
                 self.index.set_setting("property_types", types.to_json())
+        dataview = load_dataview_settings(self.root, self.config_dir)
+        self.query_syntax = dataview.query_syntax()
+        runs = json.dumps({"blocks": dataview.runs_dataviewjs, "inline": dataview.runs_inline_dataviewjs})
+        if self.index.get_setting(DATAVIEWJS_SETTING) != runs:  # read by `check` from the index
+            with self.index.transaction():
+                self.index.set_setting(DATAVIEWJS_SETTING, runs)
         return load_vault_settings(self.root, self.config_dir).problems + problems
 
     def settings_changed(self) -> None:
@@ -199,6 +219,19 @@ class Synchronizer:
     def _excluded(self, path: str) -> bool:
         return bool(self.ignore) and self.ignore.matches(path)
 
+    def _stale_query_paths(self) -> set[str] | None:
+        """Notes to re-scan because the query syntax changed since they were scanned (``None``:
+        it did not). An index made before the syntax was recorded counts as changed, so notes
+        scanned by an older gardend get their queries in code blocks too."""
+        if self.index.get_setting(QUERY_SYNTAX_SETTING) == self.query_syntax.key():
+            return None
+        return set(self.index.paths_that_may_hold_code())
+
+    def _query_syntax_done(self) -> None:
+        """Every note is scanned with the current query syntax: record it."""
+        with self.index.transaction():
+            self.index.set_setting(QUERY_SYNTAX_SETTING, self.query_syntax.key())
+
     # -- full reconciliation ---------------------------------------------------------------------
     def full_sync(self, progress: Callable[[int, int], None] | None = None) -> SyncResult:
         """Reconcile the whole vault with the index (cold index, restart, or `gardend index`)."""
@@ -206,6 +239,7 @@ class Synchronizer:
         found = discover(self.root)
         result.problems = found.problems
         self.index.set_excluded(self._excluded)
+        forced = self._stale_query_paths()
         stored = self.index.stored_files()
         to_scan: list[str] = []
         attachments: list[FileStat] = []
@@ -216,6 +250,9 @@ class Synchronizer:
             note = is_note_path(path)
             if old is None or old.is_note != note:
                 (to_scan.append(path) if note else attachments.append(st))
+                continue
+            if forced and path in forced:
+                to_scan.append(path)
                 continue
             same_stat = old.size == st.size and old.mtime_ns == st.mtime_ns
             racy = st.mtime_ns + RACY_MARGIN_NS > old.indexed_at_ns
@@ -303,6 +340,8 @@ class Synchronizer:
         if self.index.get_setting("discovery_problems") != problems:
             with self.index.transaction():
                 self.index.set_setting("discovery_problems", problems)
+        if forced is not None:
+            self._query_syntax_done()
         return result
 
     def _scan_many(
@@ -311,7 +350,7 @@ class Synchronizer:
         """Scan notes, in worker processes when there are many, yielding write-sized batches."""
         if not paths:
             return
-        jobs = [ScanJob(str(self.root), p, self.max_bytes, ids[p]) for p in sorted(paths)]
+        jobs = [ScanJob(str(self.root), p, self.max_bytes, ids[p], self.query_syntax) for p in sorted(paths)]
         if len(jobs) < PARALLEL_THRESHOLD or self.workers <= 1:
             _init_worker(names)
             try:
@@ -331,8 +370,12 @@ class Synchronizer:
 
         Used by the watcher: an event names a path; what happened to it is decided by looking at
         the disk now, so lost, duplicated or reordered events cannot leave the index wrong.
+        After a change of the query syntax, the notes it may affect are re-scanned too.
         """
         result = SyncResult()
+        forced = self._stale_query_paths()
+        if forced:
+            paths = [*paths, *sorted(forced)]
         notes: list[PreparedNote] = []
         attachments: list[FileStat] = []
         deleted: list[str] = []
@@ -344,20 +387,22 @@ class Synchronizer:
                 continue
             full = self.root / path
             if full.is_dir():
-                self._sync_folder(path, notes, attachments, deleted, touched, seen)
+                self._sync_folder(path, notes, attachments, deleted, touched, seen, forced)
                 continue
             # Gone, or a file: anything indexed under it as a folder is gone too.
             for child in self.index.paths_under(path):
                 if child not in seen:
                     seen.add(child)
                     deleted.append(child)
-            self._sync_file(path, notes, attachments, deleted, touched, seen)
+            self._sync_file(path, notes, attachments, deleted, touched, seen, forced)
         if notes or attachments or deleted or touched:
             stats = self.index.write_batch(
                 notes=notes, attachments=attachments, deleted=deleted, touched=touched, excluded=self._excluded
             )
             result.absorb(stats)
             result.changed_paths = [p.stat.path for p in notes] + [a.path for a in attachments] + deleted
+        if forced is not None:
+            self._query_syntax_done()
         return result
 
     def _sync_folder(
@@ -368,6 +413,7 @@ class Synchronizer:
         deleted: list[str],
         touched: list[FileStat],
         seen: set[str],
+        forced: set[str] | None,
     ) -> None:
         try:
             found = discover(self.root / folder)
@@ -380,7 +426,7 @@ class Synchronizer:
                 seen.add(child)
                 deleted.append(child)
         for path in sorted(on_disk):
-            self._sync_file(path, notes, attachments, deleted, touched, seen)
+            self._sync_file(path, notes, attachments, deleted, touched, seen, forced)
 
     def _sync_file(
         self,
@@ -390,10 +436,13 @@ class Synchronizer:
         deleted: list[str],
         touched: list[FileStat],
         seen: set[str],
+        forced: set[str] | None,
     ) -> None:
+        """One path; a ``forced`` note is re-scanned even when its bytes are unchanged."""
         if path in seen:
             return
         seen.add(path)
+        force = bool(forced) and path in forced
         st = stat_file(self.root, path)
         old = self.index.stored_file(path)
         if st is None:
@@ -405,15 +454,16 @@ class Synchronizer:
                 attachments.append(st)
             return
         if old is not None and old.is_note and old.size == st.size and old.mtime_ns == st.mtime_ns \
-                and st.mtime_ns + RACY_MARGIN_NS <= old.indexed_at_ns:
+                and st.mtime_ns + RACY_MARGIN_NS <= old.indexed_at_ns and not force:
             return
         file_id = old.id if old is not None else self.index.reserve_ids(1)
-        fresh_stat, record = _read_and_scan(ScanJob(str(self.root), path, self.max_bytes, file_id))
+        fresh_stat, record = _read_and_scan(ScanJob(str(self.root), path, self.max_bytes, file_id, self.query_syntax))
         if fresh_stat is None or record is None:
             if old is not None:
                 deleted.append(path)
             return
-        if old is not None and old.is_note and record.content_hash and old.content_hash == record.content_hash:
+        if old is not None and old.is_note and record.content_hash and old.content_hash == record.content_hash \
+                and not force:
             touched.append(fresh_stat)
             return
         notes.append(prepare_note(fresh_stat, file_id, record))

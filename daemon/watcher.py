@@ -302,7 +302,8 @@ class VaultWatcher:
                     log.warning(problem)
                 self.sync.index.set_excluded(self.sync._excluded)
                 self.sync.settings_changed()
-            result = self.sync.sync_paths(paths) if paths else SyncResult()
+            # After a settings change too: a new Dataview query syntax re-scans the notes it affects.
+            result = self.sync.sync_paths(paths) if paths or settings_dirty else SyncResult()
             if settings_dirty:
                 result.changed_paths.extend(p for p in settings_changed or [] if p not in result.changed_paths)
         except Exception:  # the daemon never dies on a note: log and carry on

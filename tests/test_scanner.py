@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from gardend.daemon.scanner import scan_note
+from gardend.daemon.scanner import DEFAULT_QUERY_SYNTAX, QuerySyntax, scan_note
 from gardend.daemon.values import Link
+from gardend.renderers.markdown import RenderContext, render_markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -298,3 +299,122 @@ def test_scanner_never_raises(text: str) -> None:
 @given(st.binary(max_size=300))
 def test_scanner_never_raises_on_bytes(data: bytes) -> None:
     scan_note("x.md", data)
+
+
+# -- Dataview's query syntax settings (obsidian-dataview src/main.ts dataviewInline) ---------------
+
+
+def queries(text: str, syntax: QuerySyntax = DEFAULT_QUERY_SYNTAX) -> list[tuple[str, str, int]]:
+    return [(q.kind, q.source, q.line) for q in scan_note("N.md", text.encode(), syntax=syntax).queries]
+
+
+def test_inline_queries_in_code_blocks() -> None:
+    text = "```\n= this.a\n```\n\n~~~js\n\n  $= dv.b\n~~~\n\n    = [[C]].c\n    more\n\n> x\n>\n>     = this.d\n"
+    assert queries(text) == [
+        ("inline", "= this.a", 1), ("inline-js", "$= dv.b", 6), ("inline", "= [[C]].c\nmore", 9),
+        ("inline", "= this.d", 14),
+    ]
+    assert queries(text, QuerySyntax(in_codeblocks=False)) == []
+
+
+def test_fence_outside_a_quote_keeps_its_quote_lines() -> None:
+    # Only the quote a fence opened in is stripped from its lines (a `>` line elsewhere is code).
+    assert queries("```dataview\nLIST\n> x\n```\n> ```dataview\n> LIST\n> ```\n") == [
+        ("dataview", "LIST\n> x", 0), ("dataview", "LIST", 4),
+    ]
+
+
+def test_code_block_queries_only_in_plain_code() -> None:
+    # mermaid is drawn, not <pre><code>; dataview / the JS keyword are their own blocks
+    assert queries("```mermaid\n= a\n```\n```dataview\n= b\n```\n") == [("dataview", "= b", 3)]
+    assert queries("```\nx\n= a\n```\n") == []  # the whole text must start with the prefix
+
+
+def test_js_keyword_and_prefixes_follow_the_settings() -> None:
+    syntax = QuerySyntax(inline_prefix="dv:", inline_js_prefix="js:", js_keyword="DVJS")
+    text = "```dvjs\ndv.x\n```\n```dataviewjs\n= a\n```\n`dv: this.b` `js: c` `= d` `$= e`\n"
+    assert queries(text, syntax) == [("dataviewjs", "dv.x", 0), ("inline", "dv: this.b", 6), ("inline-js", "js: c", 6)]
+    # ``` dataviewjs``` is then ordinary code; "= a" is not the inline prefix any more
+    assert queries("```dataviewjs\ndv: a\n```\n", syntax) == [("inline", "dv: a", 1)]
+
+
+def test_inline_queries_off_records_no_inline_query() -> None:
+    syntax = QuerySyntax(inline_enabled=False)
+    assert queries("`= a` `$= b`\n```\n= c\n```\n```dataviewjs\nx\n```\n", syntax) == [("dataviewjs", "x", 4)]
+
+
+def test_empty_prefix_or_query_is_no_query() -> None:
+    assert queries("`=` `$=` ` = ` `$= `") == []
+    assert queries("`$=` `x`", QuerySyntax(inline_prefix="$")) == []  # a JS prefix is never retried as DQL
+    assert queries("`= a` `$= b`", QuerySyntax(inline_prefix="", inline_js_prefix="")) == []
+
+
+def test_query_syntax_key_round_trips() -> None:
+    syntax = QuerySyntax(inline_prefix="é", in_codeblocks=False)
+    assert QuerySyntax.from_key(syntax.key()) == syntax
+    assert QuerySyntax.from_key(None) == QuerySyntax() == QuerySyntax.from_key("{broken")
+
+
+# Prefix characters: anything a user may type except the backtick (it ends the code span), ``\``
+# and ``%`` (the scanner resolves escapes and ``%%`` comments before code spans).
+_PREFIX = st.text(alphabet="=$!?:#&*+-~^@<>|[]().,;'\"/dvjxé", max_size=3)
+_EXPR = st.text(alphabet=" abc.=$[]()#-", max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PREFIX, _PREFIX, _EXPR, st.booleans(), st.booleans(), st.sampled_from(["inline", "js", "other"]))
+def test_inline_queries_follow_arbitrary_prefixes(
+    prefix: str, js_prefix: str, expr: str, enabled: bool, in_blocks: bool, which: str
+) -> None:
+    """Dataview's rule (main.ts) for any prefixes: trimmed code text, JS prefix first, empty
+    prefixes and empty queries skipped — for inline code and for whole code blocks alike."""
+    syntax = QuerySyntax(inline_prefix=prefix, inline_js_prefix=js_prefix, inline_enabled=enabled,
+                         in_codeblocks=in_blocks)
+    used = {"inline": prefix, "js": js_prefix, "other": "x"}[which]
+    code = f"{used}{expr}"
+    text = code.strip()
+    expected: str | None = None
+    if enabled and js_prefix and text.startswith(js_prefix):
+        expected = "inline-js" if text[len(js_prefix):].strip() else None
+    elif enabled and prefix and text.startswith(prefix):
+        expected = "inline" if text[len(prefix):].strip() else None
+    want = [] if expected is None else [(expected, text, 0)]
+    assert queries(f"a `{code}` b\n", syntax) == want
+    assert queries(f"```\n{code}\n```\n", syntax) == ([(k, s, 1) for k, s, _ in want] if in_blocks else [])
+
+
+def _renderer_queries(text: str, syntax: QuerySyntax) -> list[str]:
+    """The inline queries gardend's renderer runs (and the DataviewJS it shows as disabled)."""
+    seen: list[str] = []
+
+    def record(kind: str, source: str, this: str) -> str:
+        seen.append(kind)
+        return "<span>ok</span>"
+
+    ctx = RenderContext(
+        render_query=record, inline_query_prefix=syntax.inline_prefix, inline_js_query_prefix=syntax.inline_js_prefix,
+        inline_queries=syntax.inline_enabled, inline_queries_in_codeblocks=syntax.in_codeblocks,
+    )
+    html = render_markdown(text, ctx, path="N.md").html
+    return sorted(seen + ["inline-js"] * html.count("(disabled; enable in settings)"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _PREFIX.filter(lambda p: p.strip() == p), _PREFIX.filter(lambda p: p.strip() == p), st.booleans(), st.booleans(),
+    st.lists(st.tuples(st.sampled_from(["span", "fence", "indented"]), st.integers(0, 2), _EXPR), max_size=5),
+)
+def test_scanner_and_renderer_agree_on_queries(
+    prefix: str, js_prefix: str, enabled: bool, in_blocks: bool, parts: list[tuple[str, int, str]]
+) -> None:
+    """What the index records as queries (dependency tracking) is what the renderer runs."""
+    syntax = QuerySyntax(inline_prefix=prefix, inline_js_prefix=js_prefix, inline_enabled=enabled,
+                         in_codeblocks=in_blocks)
+    chunks = []
+    for shape, pick, expr in parts:
+        code = (prefix, js_prefix, "q")[pick] + expr
+        if not code.strip():
+            continue
+        chunks.append({"span": f"text `{code}` text", "fence": f"```\n{code}\n```", "indented": f"    {code.strip()}"}[shape])
+    text = "\n\n".join(chunks) + "\n"
+    assert sorted(q[0] for q in queries(text, syntax)) == _renderer_queries(text, syntax)

@@ -644,3 +644,34 @@ def test_the_serve_command_accepts_what_the_service_passes(tmp_path: Path) -> No
     ctx = main.commands["serve"].make_context("serve", argv[4:])
     assert ctx.params["vault"] == str(tmp_path / "vault") and ctx.params["port"] == 9000
     assert ctx.params["config_path"] == str(tmp_path / "g.toml") and ctx.params["polling"] is True
+
+
+@pytest.mark.parametrize("platform", ["systemd", "launchd"])
+def test_install_passes_the_obsidian_dir_given(home: Path, vault: Path, platform: str) -> None:
+    """`--obsidian-dir` (a common option) reaches `serve` in the service, or the service would
+    read the vault's settings from `.obsidian` and publish and render it differently."""
+    (vault / ".my obsidian").mkdir()
+    result = invoke(RecordingRunner(), "service", "install", str(vault), "--platform", platform,
+                    "--obsidian-dir", ".my obsidian")
+    assert result.exit_code == 0, result.output
+    if platform == "systemd":
+        text = (home / "xdg-config" / "systemd" / "user" / f"{service.service_name(vault)}.service").read_text(
+            encoding="utf-8")
+        (exec_start,) = directive(text, "Service", "ExecStart")
+        args = parse_exec_start(exec_start)
+    else:
+        plist = home / "Library" / "LaunchAgents" / f"{service.launchd_label(vault)}.plist"
+        args = plistlib.loads(plist.read_bytes())["ProgramArguments"]
+    assert args[4:] == [str(vault.resolve()), "--obsidian-dir", ".my obsidian"]
+
+
+def test_install_without_obsidian_dir_passes_none(home: Path, vault: Path) -> None:
+    result = invoke(RecordingRunner(), "service", "install", str(vault), "--platform", "systemd", "--dry-run")
+    assert result.exit_code == 0 and "--obsidian-dir" not in result.output
+
+
+def test_serve_accepts_the_obsidian_dir_the_service_passes(tmp_path: Path) -> None:
+    argv = _spec(tmp_path, obsidian_dir=".obs", port=9000).argv()
+    assert argv[5:] == ["--obsidian-dir", ".obs", "--port", "9000"]
+    ctx = main.commands["serve"].make_context("serve", argv[4:])
+    assert ctx.meta["gardend.obsidian_dir"] == ".obs" and ctx.params["port"] == 9000

@@ -455,4 +455,5 @@ def test_inline_query_settings_reach_the_renderer(
     assert code == 0, html
     assert ("42" in html) is shows_value
     assert "<code>= this.score</code>" in html  # "=" is no longer the prefix
-    assert "DataviewJS is not supported here." in html  # the renamed DataviewJS keyword
+    # The renamed DataviewJS keyword; enableDataviewJs is off (Dataview's default): its error.
+    assert '<div class="block-language-js-dv" style="overflow-x: auto;"><pre class="dataview dataview-error">' in html

@@ -136,6 +136,8 @@ def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo
                 with progress_bar("compiling published notes", show, counted=False):
                     plan = _publish_plan(session, index, repo_path, mode)
                 done["plan"] = plan.as_json()
+                for notice in plan.notices:
+                    click.echo(f"notice: {notice}", err=True)
                 if plan.errors:
                     for error in plan.errors:
                         click.echo(f"error: {error}", err=True)

@@ -19,7 +19,7 @@ import click
 
 from .. import service
 from ..service import CommandRunner, Platform, ServiceError, ServiceManager
-from .app import CLIError, common_options, main, resolve_session
+from .app import CLIError, _obsidian_dir_option, common_options, main, resolve_session
 
 platform_option = click.option(
     "--platform",
@@ -75,8 +75,9 @@ def install_cmd(vault: str | None, config_path: str | None, db: str | None, plat
                 host: str | None, port: int | None, polling: bool, dry_run: bool) -> None:
     """Write the service for VAULT and start it now and at every login.
 
-    The service runs this Python with the config file found now (--config or ./gardend.toml) and
-    --db when given. Installing again rewrites the file and restarts the service.
+    The service runs this Python with the config file found now (--config or ./gardend.toml),
+    and --db and --obsidian-dir when given. Installing again rewrites the file and restarts the
+    service.
     """
     session = resolve_session(vault, config_path, db)
     manager = _manager(platform)
@@ -84,7 +85,7 @@ def install_cmd(vault: str | None, config_path: str | None, db: str | None, plat
     try:
         spec = service.build_spec(
             session.root, config=config_file, db=session.db_path if db else None,
-            host=host, port=port, polling=polling, environ=os.environ,
+            host=host, port=port, polling=polling, environ=os.environ, obsidian_dir=_obsidian_dir_option(),
         )
         target = manager.target(spec.vault)
         content = manager.render(spec)

@@ -28,6 +28,7 @@ from .cache import CachedNote, CompileCache, code_fingerprint
 from .compile import GardenCompiler, NotPublishable
 from .context import Mode
 from .credentials import NO_AUTH, PushAuth
+from .file_times import file_time_warning
 from .settings import GardenSettings
 
 MANAGED_PREFIXES = ("src/site/notes/", "src/site/img/user/")
@@ -179,14 +180,19 @@ def plan_publish(
         else:
             plan.unchanged.append(path)
     plan.deleted = sorted(p for p in tree if p not in wanted)
+    # With Dataview's enableDataviewJs off the plugin publishes Dataview's "disabled" error for a
+    # dataviewjs block, and so does gardend: nothing to report. Inline ``$=`` code is reported
+    # either way: the plugin ``eval``s it whatever Dataview's settings (DataviewCompiler.ts).
+    js_kinds = "('dataviewjs', 'inline-js')" if (settings or GardenSettings()).enable_dataview_js else "('inline-js')"
     plan.notices = [
         f"{path}:{line + 1}: {kind} is not run by gardend; the published note shows a notice instead"
         for path, line, kind in index.conn.execute(
             "SELECT f.path, q.line, q.kind FROM queries q JOIN files f ON f.id = q.note_id"
-            " JOIN notes n ON n.file_id = f.id WHERE n.publish = 1 AND q.kind IN ('dataviewjs', 'inline-js')"
+            " JOIN notes n ON n.file_id = f.id WHERE n.publish = 1 AND q.kind IN " + js_kinds +
             " ORDER BY f.path, q.line"
         )
     ]
+    plan.notices += [w.message() for w in file_time_warning(index, root, settings or GardenSettings())]
     return plan
 
 

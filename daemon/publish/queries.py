@@ -9,7 +9,23 @@ tables with Metadata Menu's decoration. gardend has no JavaScript, so:
   ``dataview_output="markdown"``) the plugin's Markdown + ``{ .block-language-dataview}``;
 * inline ``= expr``: the HTML inline-query span (the value's text when the query is a Markdown
   link destination), or the plugin's ``toString`` text;
-* ```` ```dataviewjs ```` and inline ``$=`` JavaScript: a notice instead of output (never the code).
+* ```` ```dataviewjs ```` and inline ``$=`` JavaScript: a notice instead of output (never the code)
+  when Dataview's ``enableDataviewJs`` is on; when it is off, exactly what the plugin publishes
+  (below).
+
+What the plugin does with JavaScript (checked against obsidian-digital-garden
+src/compiler/DataviewCompiler.ts and obsidian-dataview 0.5.70 src/api/plugin-api.ts,
+src/ui/views/js-view.ts): it reads none of Dataview's switches (``enableDataviewJs``,
+``enableInlineDataviewJs``, ``enableInlineDataview``, ``inlineQueriesInCodeblocks``) — its regexes
+match anywhere in the text, code blocks included. A ``dataviewjs`` block goes to
+``dvApi.executeJs`` into a detached ``<div>``, whose ``innerHTML`` replaces the block; with
+``enableDataviewJs`` off, Dataview's ``DataviewJSRenderer.render`` writes only
+``<pre class="dataview dataview-error">Dataview JS queries are disabled. You can enable them in
+the Dataview settings.</pre>`` there, so that is the published text (gardend reproduces it
+byte for byte). Inline ``$= code`` tries DQL first, then a direct ``eval`` of the code (which no
+Dataview setting stops, and gardend cannot run), then ``executeJs`` — the same disabled error
+when the switch is off; gardend writes that whenever DQL gives nothing, which is the plugin's
+output whenever its ``eval`` throws or yields nothing.
 
 In ``safe`` mode queries see published notes only (``QueryEngine(published_only=True)``) and
 links to unpublished notes render as text, so a query over a private folder publishes nothing
@@ -48,6 +64,12 @@ DATAVIEWJS_NOTICE = (
     "gardend does not run JavaScript queries.</div>"
 )
 INLINE_JS_NOTICE = "Unable to render query"
+DATAVIEWJS_DISABLED = (
+    '<pre class="dataview dataview-error">'
+    "Dataview JS queries are disabled. You can enable them in the Dataview settings.</pre>"
+)
+"""What Dataview's ``executeJs`` renders with ``enableDataviewJs`` off (js-view.ts
+``DataviewJSRenderer.render`` → ``renderErrorPre``), hence what the plugin publishes."""
 
 
 class NoteReplaced(Exception):
@@ -158,8 +180,9 @@ class QueryStep:
         out = text
         for m in blocks:
             out = self._replace(out, m.group(0), self._block(m.group(0), m.group(1), file_path))
+        js_enabled = self.ctx.settings.enable_dataview_js
         for m in js_blocks:
-            out = self._replace(out, m.group(0), DATAVIEWJS_NOTICE)
+            out = self._replace(out, m.group(0), DATAVIEWJS_NOTICE if js_enabled else DATAVIEWJS_DISABLED)
         for m in inline:
             # A query that is a Markdown link's destination (``[x](`= this.url`)``) must stay text.
             as_text = text[max(0, m.start() - 2):m.start()] == "]("
@@ -169,7 +192,7 @@ class QueryStep:
         for m in inline_js:
             # ``$=``: the plugin first tries the code as DQL and writes the value's text.
             replacement = self._inline(m.group(0), m.group(1), file_path, js=True, as_text=True)
-            out = self._replace(out, m.group(0), replacement or INLINE_JS_NOTICE)
+            out = self._replace(out, m.group(0), replacement or (INLINE_JS_NOTICE if js_enabled else DATAVIEWJS_DISABLED))
         return out
 
     def _block(self, whole: str, query: str, file_path: str) -> str:

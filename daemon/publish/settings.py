@@ -73,6 +73,9 @@ class GardenSettings:
     dataviewjs_keyword: str = "dataviewjs"
     inline_query_prefix: str = "="
     inline_js_query_prefix: str = "$="
+    enable_dataview_js: bool = False
+    """Dataview's ``enableDataviewJs``: off, Dataview's ``executeJs`` (which the plugin calls for
+    ``dataviewjs`` blocks and as the last resort for ``$=``) renders its "disabled" error."""
 
     # -- the target (digital-garden.md §2.1, §7.3) ------------------------------------------------
     content_base_dir: str = ""
@@ -151,7 +154,8 @@ def load_garden_settings(
     plugin's data.json (found by the manifest id ``digitalgarden``), else the plugin's default.
 
     The Dataview keywords the compile matches (``dataviewjs`` and the inline prefixes) are
-    Dataview's own settings (digital-garden.md §7.1, last row), so they come from there.
+    Dataview's own settings (digital-garden.md §7.1, last row), so they come from there, as does
+    ``enableDataviewJs``, which Dataview's ``executeJs`` obeys when the plugin calls it.
     """
     resolved = resolve_section("digital_garden", root, config_dir, overrides)
     settings = GardenSettings.from_values(resolved.values, resolved.problems)
@@ -161,4 +165,5 @@ def load_garden_settings(
         dataviewjs_keyword=dataview.dataview_js_keyword,
         inline_query_prefix=dataview.inline_query_prefix,
         inline_js_query_prefix=dataview.inline_js_query_prefix,
+        enable_dataview_js=dataview.enable_dataview_js,
     )

@@ -83,9 +83,21 @@ class RenderContext:
     inline_js_query_prefix: str = "$="
     """Dataview's ``inlineJsQueryPrefix`` (checked first, as Dataview does); never run."""
     inline_queries: bool = True
-    """Dataview's ``enableInlineDataview``: off, inline queries stay inline code."""
+    """Dataview's ``enableInlineDataview``: off, inline queries (``$=`` too) stay inline code."""
+    inline_queries_in_codeblocks: bool = True
+    """Dataview's ``inlineQueriesInCodeblocks``: a code block whose whole text starts with a
+    prefix is an inline query too (its ``<code>`` inside ``<pre>``)."""
     dataviewjs_keyword: str = "dataviewjs"
     """Dataview's ``dataviewJsKeyword``: the code block language of DataviewJS."""
+    dataviewjs_enabled: bool = False
+    """Dataview's ``enableDataviewJs``: off, a DataviewJS block shows Dataview's "disabled"
+    error (what Obsidian shows); on, gardend's "not supported" notice (it never runs JS)."""
+    inline_dataviewjs_enabled: bool = False
+    """Dataview's ``enableInlineDataviewJs`` (inline ``$=`` also needs ``dataviewjs_enabled``)."""
+    query_container: str = "obsidian"
+    """How a block gardend renders itself (DataviewJS's "disabled" error) is wrapped:
+    ``"obsidian"`` in Obsidian's code-block ``<div>``, anything else bare (the Digital Garden
+    plugin publishes the bare ``innerHTML``); the host's ``render_query`` wraps its own views."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .headings import headings_plugin
 from .highlights import highlights_plugin
 from .math import math_plugin
 from .mermaid import mermaid_plugin
-from .queries import queries_plugin
+from .queries import code_block_queries_plugin, queries_plugin
 from .sanitize import sanitize_plugin
 from .tags import tags_plugin
 from .tasks import tasks_plugin
@@ -59,6 +59,7 @@ def parser(strict_line_breaks: bool) -> MarkdownIt:
     block_ids_plugin(md)
     headings_plugin(md)
     code_plugin(md)
+    code_block_queries_plugin(md)  # before the plugins that own a language (mermaid, dataview)
     mermaid_plugin(md)
     queries_plugin(md)
     sanitize_plugin(md)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from gardend.daemon.publish.compile import GardenCompiler
+from gardend.daemon.publish.gitsync import plan_publish
 from gardend.daemon.publish.jsfmt import luxon_iso
-from gardend.daemon.publish.settings import CustomFilter, GardenSettings
+from gardend.daemon.publish.queries import DATAVIEWJS_NOTICE, INLINE_JS_NOTICE
+from gardend.daemon.publish.settings import CustomFilter, GardenSettings, load_garden_settings
 from gardend.daemon.publish.transclusion import LINK_SVG
 
 from ..conftest import VaultMaker
-from .helpers import compiler
+from .helpers import compiler, indexed, make_garden
 
 PUB = "---\ndg-publish: true\n---\n"
 WRAP = '\n<div class="transclusion internal-embed is-loaded">'
@@ -170,3 +173,55 @@ def test_failing_query(make_vault: VaultMaker, tmp_path: Path) -> None:
     assert html.startswith('---\n{"dg-publish":true') and 'dataview-error' in html and "rest" in html
     markdown = compiler(root, tmp_path / "m", GardenSettings(dataview_output="markdown")).compile("N.md").text
     assert markdown == "```dataview\nTABLE FROM\n```"  # the plugin's bug: the note becomes the query
+
+
+# -- Dataview's enableDataviewJs (DataviewCompiler.ts + Dataview's executeJs) ----------------------
+
+JS_DISABLED = (
+    '<pre class="dataview dataview-error">'
+    "Dataview JS queries are disabled. You can enable them in the Dataview settings.</pre>"
+)
+
+
+@pytest.mark.parametrize("mode", ["plugin", "safe"])
+def test_dataviewjs_with_javascript_off_publishes_dataviews_error(
+    make_vault: VaultMaker, tmp_path: Path, mode: str
+) -> None:
+    """The plugin reads no Dataview switch; Dataview's executeJs renders its "disabled" error
+    into the plugin's div, whose innerHTML replaces the block — the same bytes in both modes (the
+    error names nothing from the vault). ``$=`` falls back to the same error once DQL fails."""
+    files: dict[str, str | bytes] = {
+        "N.md": PUB + "a\n```dataviewjs\ndv.list(dv.pages('\"Secret\"'))\n```\nb `$= dv.pages().length` c `$= 1 + 1`\n",
+    }
+    root = make_vault(files)
+    text = compiler(root, tmp_path, GardenSettings(), mode).compile("N.md").text  # type: ignore[arg-type]
+    assert body(text) == f"a\n{JS_DISABLED}\nb {JS_DISABLED} c 2\n"
+
+
+def test_dataviewjs_with_javascript_on_keeps_the_notice(make_vault: VaultMaker, tmp_path: Path) -> None:
+    root = make_vault({"N.md": PUB + "```dataviewjs\ndv.list()\n```\n`$= dv.x`\n"})
+    text = body(compiler(root, tmp_path, GardenSettings(enable_dataview_js=True)).compile("N.md").text)
+    assert text == f"{DATAVIEWJS_NOTICE}\n{INLINE_JS_NOTICE}\n"
+
+
+def test_code_block_switch_does_not_reach_the_compile(make_vault: VaultMaker, tmp_path: Path) -> None:
+    """inlineQueriesInCodeblocks is Dataview's reading-view switch; the plugin's regexes match
+    inline queries anywhere, code blocks included, whatever it says."""
+    root = make_vault({
+        "N.md": "---\ndg-publish: true\nx: 5\n---\n```\n`= this.x`\n```\n",
+        ".obsidian/plugins/dataview/manifest.json": '{"id": "dataview"}',
+        ".obsidian/plugins/dataview/data.json": '{"inlineQueriesInCodeblocks": false}',
+    })
+    settings = load_garden_settings(root).with_options(dataview_output="markdown")
+    assert body(compiler(root, tmp_path, settings).compile("N.md").text) == "```\n5\n```\n"
+
+
+def test_status_reports_dataviewjs_only_when_it_would_run(make_vault: VaultMaker, tmp_path: Path) -> None:
+    root = make_vault({"N.md": PUB + "```dataviewjs\nx\n```\n`$= dv.x`\n"})
+    index = indexed(root, tmp_path)
+    _, repo = make_garden(tmp_path)
+    off = plan_publish(index, root, repo, GardenSettings())
+    on = plan_publish(index, root, repo, GardenSettings(enable_dataview_js=True))
+    # inline $= is eval'd by the plugin whatever Dataview says, so it is always reported
+    assert [n.split(": ")[1] for n in off.notices] == ["inline-js is not run by gardend; the published note shows a notice instead"]
+    assert [n.split(":")[1] for n in on.notices] == ["4", "7"]
