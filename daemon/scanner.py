@@ -461,8 +461,13 @@ class _BlockScanner:
                     self.prev_blank = False
                     i += 1
                     continue
-            # Indented code: only after a blank line, outside lists.
-            if indent_width >= 4 and self.prev_blank and not self.open_items and self.para_start is None:
+            # Indented code: outside lists, where it cannot be a paragraph's continuation — after a
+            # blank line, or right under an ATX/setext heading or a thematic break (CommonMark: an
+            # indented code block cannot interrupt a paragraph, but those blocks end on their line).
+            block_ended = self.last_block is not None and self.last_block[0] in ("heading", "hr") \
+                and self.last_block[2] == i - 1
+            if indent_width >= 4 and (self.prev_blank or block_ended) and not self.open_items \
+                    and self.para_start is None:
                 self._dv(i, line)
                 if self.code_block_queries and i > self.indented_until:
                     self._indented_code_query(i, bq_depth)

@@ -317,6 +317,17 @@ def test_inline_queries_in_code_blocks() -> None:
     assert queries(text, QuerySyntax(in_codeblocks=False)) == []
 
 
+def test_indented_code_right_under_a_heading_or_rule() -> None:
+    # CommonMark: an indented code block cannot interrupt a paragraph, but a heading or a
+    # thematic break ends on its own line, so an indented line right after one is code.
+    assert queries("# H\n    = this.a\n") == [("inline", "= this.a", 1)]
+    assert queries("Title\n===\n    = this.b\n") == [("inline", "= this.b", 2)]
+    assert queries("***\n    = this.c\n") == [("inline", "= this.c", 1)]
+    assert queries("para\n    = this.d\n") == []  # a paragraph's continuation line
+    record = scan_note("N.md", b"# H\n    #notatag [[NotALink]]\n")
+    assert record.tags == [] and record.links == []
+
+
 def test_fence_outside_a_quote_keeps_its_quote_lines() -> None:
     # Only the quote a fence opened in is stripped from its lines (a `>` line elsewhere is code).
     assert queries("```dataview\nLIST\n> x\n```\n> ```dataview\n> LIST\n> ```\n") == [
