@@ -36,6 +36,9 @@ from .vault import FileStat, extension_of
 QUERY_SYNTAX_SETTING = "query_syntax"
 """Settings key: the :class:`~.scanner.QuerySyntax` the notes' ``queries`` rows were scanned with."""
 
+SCANNER_VERSION_SETTING = "scanner_version"
+"""Settings key: :data:`~.scanner.SCANNER_VERSION` of the scanner that produced the notes' rows."""
+
 DATAVIEWJS_SETTING = "dataviewjs_runs"
 """Settings key: whether Obsidian would run DataviewJS blocks / inline ``$=`` queries, as JSON
 ``{"blocks": bool, "inline": bool}`` (from the vault's Dataview settings; read by ``check``)."""

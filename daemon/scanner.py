@@ -49,6 +49,11 @@ from .tags import (
 from .values import js_truthy, parse_inline_value, type_frontmatter_value
 
 DEFAULT_MAX_BYTES = 50_000_000
+
+SCANNER_VERSION = 2
+"""Bumped whenever a rule change makes the scanner extract something different from the same
+bytes; an index scanned by another version re-scans every note once (the synchroniser checks).
+2: indented code right under a heading or thematic break; queries inside code blocks."""
 _BINARY_SAMPLE = 8192
 
 _FENCE_OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")

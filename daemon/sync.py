@@ -27,6 +27,7 @@ from .effective_settings import load_vault_settings
 from .index import (
     DATAVIEWJS_SETTING,
     QUERY_SYNTAX_SETTING,
+    SCANNER_VERSION_SETTING,
     Index,
     PreparedNote,
     StoredFile,
@@ -36,7 +37,14 @@ from .index import (
 from .links import file_lookup_name
 from .property_types import load_property_types
 from .records import Diagnostic, NoteRecord
-from .scanner import DEFAULT_MAX_BYTES, DEFAULT_QUERY_SYNTAX, QuerySyntax, content_hash, scan_note
+from .scanner import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_QUERY_SYNTAX,
+    SCANNER_VERSION,
+    QuerySyntax,
+    content_hash,
+    scan_note,
+)
 from .vault import (
     Discovery,
     DiscoveryProblem,
@@ -223,6 +231,11 @@ class Synchronizer:
         """Notes to re-scan because the query syntax changed since they were scanned (``None``:
         it did not). An index made before the syntax was recorded counts as changed, so notes
         scanned by an older gardend get their queries in code blocks too."""
+        if self.index.get_setting(SCANNER_VERSION_SETTING) != str(SCANNER_VERSION):
+            # The scanner's rules changed (a new gardend): what it extracts from unchanged notes
+            # may differ, so every note is scanned again, once.
+            return {r[0] for r in self.index.conn.execute(
+                "SELECT f.path FROM files f JOIN notes n ON n.file_id = f.id")}
         if self.index.get_setting(QUERY_SYNTAX_SETTING) == self.query_syntax.key():
             return None
         return set(self.index.paths_that_may_hold_code())
@@ -231,6 +244,7 @@ class Synchronizer:
         """Every note is scanned with the current query syntax: record it."""
         with self.index.transaction():
             self.index.set_setting(QUERY_SYNTAX_SETTING, self.query_syntax.key())
+            self.index.set_setting(SCANNER_VERSION_SETTING, str(SCANNER_VERSION))
 
     # -- full reconciliation ---------------------------------------------------------------------
     def full_sync(self, progress: Callable[[int, int], None] | None = None) -> SyncResult:

@@ -103,6 +103,20 @@ def test_query_syntax_change_rescans_the_notes_with_code(make_vault: VaultMaker,
         assert Synchronizer(index, root, workers=1).full_sync().scanned == 0
 
 
+def test_a_new_scanner_version_rescans_every_note_once(make_vault: VaultMaker, tmp_path: Path) -> None:
+    """An index scanned by an older gardend (another SCANNER_VERSION) is scanned again in full,
+    once: the rules changed, so unchanged notes may yield different rows."""
+    from gardend.daemon.index import SCANNER_VERSION_SETTING
+
+    root = syntax_vault(make_vault)
+    with Index(tmp_path / "i.sqlite") as index:
+        Synchronizer(index, root, workers=1).full_sync()
+        with index.transaction():
+            index.set_setting(SCANNER_VERSION_SETTING, "1")
+        assert Synchronizer(index, root, workers=1).full_sync().scanned == 3  # A, B and C
+        assert Synchronizer(index, root, workers=1).full_sync().scanned == 0
+
+
 def test_query_syntax_change_reaches_the_watcher(make_vault: VaultMaker, tmp_path: Path) -> None:
     """A data.json save with a new prefix re-scans, with no note event (VaultWatcher._process)."""
     root = syntax_vault(make_vault)
