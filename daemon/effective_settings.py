@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, iter_options
+from .fileclass import metadata_menu_problems
 from .property_types import PropertyTypes, load_property_types
 from .settings_sources import (
     SECTIONS,
@@ -95,6 +96,7 @@ def load_vault_settings(root: Path, config_dir: str | None = None) -> VaultSetti
         problems.extend(resolved.problems)
     problems.extend(types.problems)
     problems.extend(IgnoreFilters(sections["obsidian"].values["userIgnoreFilters"]).problems)
+    problems.extend(metadata_menu_problems(sections["metadata_menu"].values, "dataview" in plugins.plugins))
     return VaultSettings(root, config_dir, bound.config_dir_source, plugins, sections, types, problems)
 
 

@@ -62,6 +62,9 @@ class NoteRenderer:
         self.strict_line_breaks = load_app_settings(root, config_dir).strict_line_breaks
         self._cache: dict[tuple[str, RenderOptions], _CacheEntry] = {}
         self._published_engine: QueryEngine | None = None
+        self._decorations = 0
+        """Moves on whenever a link target's fileClass may have changed: every cached page shows
+        its links' decoration, and a class can change without any change to the linking page."""
         self._lock = threading.RLock()
         self.hits = 0
         self.misses = 0
@@ -119,7 +122,7 @@ class NoteRenderer:
     def _key(self, path: str, content_hash: str, rendered: RenderedNote) -> tuple[object, ...]:
         deps = tuple((p, self._hash_of(p)) for p in rendered.dependencies)
         generation = self._generation() if self._has_queries(path) else None
-        return (content_hash, deps, generation, self.strict_line_breaks)
+        return (content_hash, deps, generation, self.strict_line_breaks, self._decorations)
 
     def context(self, options: RenderOptions) -> RenderContext:
         names = self.engine.pages.names
@@ -208,7 +211,8 @@ class NoteRenderer:
             prefix = self.fileclasses.settings.class_files_path
             if prefix and any(p.startswith(prefix) for p in changed_paths):
                 self.fileclasses = FileClassIndex(self.index, self.fileclasses.settings)
-            else:
-                self.fileclasses.forget()
+                self._decorations += 1
+            elif self.fileclasses.forget(changed_paths):
+                self._decorations += 1
             for key in [k for k in self._cache if k[0] in changed_paths]:
                 del self._cache[key]

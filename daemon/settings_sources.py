@@ -80,7 +80,8 @@ class SettingSpec:
 
     ``kind`` is one of ``bool``, ``int`` (never negative), ``str``, ``str?`` (a string or JSON
     ``null``; in gardend.toml ``""`` stands for null), ``str_list``, ``filters`` (Digital Garden
-    ``customFilters``) and ``note_settings`` (Digital Garden ``defaultNoteSettings``).
+    ``customFilters``), ``note_settings`` (Digital Garden ``defaultNoteSettings``) and
+    ``fileclass_queries`` (Metadata Menu ``fileClassQueries``).
     """
 
     key: str
@@ -192,8 +193,16 @@ METADATA_MENU = Section("metadata_menu", "Metadata Menu", "metadata-menu", "data
     _S("classFilesPath", "str?", None, "Folder of fileClass files (with trailing slash). null: no classes, no link icons."),
     _S("fileClassAlias", "str", "fileClass", "Property that assigns classes to a note.", empty_is_default=True),
     _S("fileClassIcon", "str", "package", "Lucide icon of classes without their own.", empty_is_default=True),
-    _S("globalFileClass", "str?", None, "Class of notes that get no class any other way."),
+    _S("globalFileClass", "str?", None,
+       "Class of notes whose other classes give them no field (used only if it has fields itself)."),
     _S("enableLinks", "bool", True, "Decorate internal links with their target's class icon."),
+    _S("fileClassQueries", "fileclass_queries", (),
+       "[{name, id, query, fileClassName}]: notes a dv.pages(\"source\") query returns get the class."),
+    _S("fileIndexingExcludedFolders", "str_list", (), "Path prefixes Metadata Menu ignores: no class, no link icon."),
+    _S("fileIndexingExcludedExtensions", "str_list", (".excalidraw.md",),
+       "Path endings Metadata Menu ignores: no class, no link icon."),
+    _S("fileIndexingExcludedRegex", "str_list", (),
+       "JavaScript regexes on the path; a match is ignored by Metadata Menu. An invalid one ignores every note."),
 ))
 
 SECTIONS: dict[str, Section] = {s.name: s for s in (OBSIDIAN, DATAVIEW, DIGITAL_GARDEN, METADATA_MENU)}
@@ -252,7 +261,20 @@ def _coerce_file_value(spec: SettingSpec, value: Any) -> tuple[bool, Any]:
         if not isinstance(value, dict):
             return False, value
         return True, {str(k): v for k, v in value.items()}
+    if kind == "fileclass_queries":
+        if not isinstance(value, list):
+            return False, value
+        return True, tuple(_fileclass_query(v) for v in value if isinstance(v, dict))
     raise AssertionError(f"unknown setting kind {kind!r}")  # pragma: no cover
+
+
+_FILECLASS_QUERY_KEYS = ("name", "id", "query", "fileClassName")
+
+
+def _fileclass_query(item: Mapping[str, Any]) -> dict[str, str]:
+    """One ``fileClassQueries`` entry as Metadata Menu builds it (metadatamenu:
+    src/fileClass/FileClassQuery.ts: every part defaults to ``""``)."""
+    return {key: item[key] if isinstance(item.get(key), str) else "" for key in _FILECLASS_QUERY_KEYS}
 
 
 def _filter_entry(item: Mapping[str, Any]) -> dict[str, str]:
@@ -325,6 +347,15 @@ def check_override(section: str, key: str, value: Any) -> Any:
         if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
             raise OverrideError(f"{where} must be a table of true/false values, e.g. {{dgShowBacklinks = true}}")
         return dict(value)
+    if kind == "fileclass_queries":
+        shape = f'{where} must be a list of tables: [{{name = "...", query = "dv.pages(\'#tag\')", fileClassName = "..."}}]'
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise OverrideError(shape)
+        for item in value:
+            unknown = set(item) - set(_FILECLASS_QUERY_KEYS)
+            if unknown or not all(isinstance(v, str) for v in item.values()):
+                raise OverrideError(f"{where}: each entry takes only string {', '.join(_FILECLASS_QUERY_KEYS)}")
+        return tuple(_fileclass_query(item) for item in value)
     raise AssertionError(f"unknown setting kind {kind!r}")  # pragma: no cover
 
 
@@ -661,6 +692,7 @@ def _kind_text(kind: str) -> str:
     return {
         "bool": "true or false", "int": "a non-negative integer", "str": "a string", "str?": "a string or null",
         "str_list": "a list of strings", "filters": "a list of filters", "note_settings": "an object",
+        "fileclass_queries": "a list of {name, id, query, fileClassName} objects",
     }[kind]
 
 

@@ -214,30 +214,55 @@ class IgnoreFilters:
         return any(p.search(vault_path) for p in self.patterns)
 
 
+@dataclass(frozen=True, slots=True)
+class BookmarkedFile:
+    """A file bookmarked in Obsidian's Bookmarks plugin, with the group holding it."""
+
+    group: str
+    """``"/"`` for the top level, else the group titles joined by ``/`` (``"Group/Sub"``): the
+    form Metadata Menu's ``bookmarksGroups`` uses (metadatamenu: suggestModals.ts ``getGroups``)."""
+    path: str
+
+
+def read_bookmark_items(root: Path, config_dir: str | None = None) -> tuple[list[Any], str | None]:
+    """The top-level ``items`` of ``<config>/bookmarks.json`` and, when it cannot be read, why
+    (callers say what a broken file costs them). A missing file is no bookmarks, no problem."""
+    path = root / (config_dir or binding_for(root).config_dir) / "bookmarks.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [], None
+    except (OSError, ValueError) as exc:
+        return [], f"{path}: cannot read bookmarks ({exc})"
+    items = data.get("items") if isinstance(data, dict) else None
+    return (items if isinstance(items, list) else []), None
+
+
+def bookmarked_files(items: object, group: str = "") -> list[BookmarkedFile]:
+    """Every ``file`` bookmark with the path of the group that holds it *directly*, in Metadata
+    Menu's traversal order: a level's files first, then its groups, depth first (metadatamenu:
+    src/index/FieldIndex.ts ``getFilesForItems``). Pure: the caller reads the file."""
+    found: list[BookmarkedFile] = []
+    if not isinstance(items, list):
+        return found
+    entries = [item for item in items if isinstance(item, dict)]
+    for item in entries:
+        if item.get("type") == "file" and isinstance(item.get("path"), str):
+            found.append(BookmarkedFile(group or "/", item["path"]))
+    for item in entries:
+        if item.get("type") == "group":
+            title = item.get("title")
+            title = title if isinstance(title, str) else "" if title is None else str(title)
+            found += bookmarked_files(item.get("items"), f"{group}/{title}" if group else title)
+    return found
+
+
 def load_starred_paths(root: Path, config_dir: str | None = None) -> tuple[list[str], list[str]]:
     """Vault paths bookmarked as *files* in Obsidian's Bookmarks plugin (groups flattened).
 
     Dataview's ``file.starred`` reads the same list. Returns (paths, problems).
     """
-    path = root / (config_dir or binding_for(root).config_dir) / "bookmarks.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return [], []
-    except (OSError, ValueError) as exc:
-        return [], [f"{path}: cannot read bookmarks ({exc}); file.starred is false everywhere"]
-    found: list[str] = []
-
-    def walk(items: object) -> None:
-        if not isinstance(items, list):
-            return
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            if item.get("type") == "file" and isinstance(item.get("path"), str):
-                found.append(item["path"])
-            elif item.get("type") == "group":
-                walk(item.get("items"))
-
-    walk(data.get("items") if isinstance(data, dict) else None)
-    return sorted(set(found)), []
+    items, problem = read_bookmark_items(root, config_dir)
+    if problem is not None:
+        return [], [f"{problem}; file.starred is false everywhere"]
+    return sorted({b.path for b in bookmarked_files(items)}), []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -86,3 +87,47 @@ def test_inline_queries_and_errors(tmp_path: Path, make_vault: VaultMaker) -> No
     assert '<span class="dataview dataview-inline-query"><span>8</span></span>' in html
     assert "Dataview (inline field &#x27;1 +&#x27;)" in html or "Dataview (inline field '1 +')" in html
     assert "dv.x" not in html
+
+
+def test_links_to_notes_mapped_by_bookmark_group_and_by_query_carry_their_class(
+    tmp_path: Path, make_vault: VaultMaker
+) -> None:
+    from gardend.renderers.icons import lucide_svg
+
+    mm = {"classFilesPath": "Classes/", "fileClassQueries": [
+        {"name": "topics", "id": "t1", "query": "dv.pages('\"Topics\" and #topic')", "fileClassName": "Topic"}]}
+    root = make_vault({
+        ".obsidian/plugins/metadata-menu/manifest.json": '{"id": "metadata-menu", "version": "0.8.10"}',
+        ".obsidian/plugins/metadata-menu/data.json": json.dumps(mm),
+        ".obsidian/plugins/dataview/manifest.json": '{"id": "dataview", "version": "0.5.68"}',
+        ".obsidian/bookmarks.json": json.dumps({"items": [
+            {"type": "group", "title": "Favourites", "items": [{"type": "file", "path": "Pins/Starred.md"}]}]}),
+        "Classes/Pinned.md": "---\nicon: bookmark\nbookmarksGroups: [Favourites]\n---\n",
+        "Classes/Topic.md": "---\nicon: search\n---\n",
+        "Pins/Starred.md": "starred",
+        "Topics/Physics.md": "#topic",
+        "Topics/Chemistry.md": "not yet tagged",
+        "Home.md": "[[Starred]] and [[Physics]] and [[Chemistry]]\n\n```dataview\nLIST FROM \"Pins\" or \"Topics\"\n```\n",
+        "Plain.md": "only [[Chemistry]]\n",
+    })
+    index = Index(tmp_path / "i.sqlite")
+    sync = Synchronizer(index, root, workers=1)
+    sync.full_sync()
+    renderer = NoteRenderer(index, root)
+    html = renderer.render("Home.md").html
+    pinned = f'fileclass-name="Pinned">Starred</a><a class="metadata-menu fileclass-icon">{lucide_svg("bookmark")}</a>'
+    topic = f'fileclass-name="Topic">Physics</a><a class="metadata-menu fileclass-icon">{lucide_svg("search")}</a>'
+    assert html.count(pinned) == 2 and html.count(topic) == 2  # in the text and in the query's list
+    assert 'fileclass-name="Topic">Chemistry' not in html
+    assert 'fileclass-name' not in renderer.render("Plain.md").html
+    # Tagging Chemistry changes its class, not Plain's text: the cached page must still follow.
+    (root / "Topics/Chemistry.md").write_text("now #topic\n")
+    renderer.invalidate(sync.sync_paths(["Topics/Chemistry.md"]).changed_paths)
+    assert 'fileclass-name="Topic">Chemistry</a>' in renderer.render("Plain.md").html
+    assert renderer.render("Home.md").html.count('fileclass-name="Topic">Chemistry</a>') == 2
+    # A bookmarks.json edit is a settings change: the server reloads, and the class follows.
+    (root / ".obsidian/bookmarks.json").write_text(json.dumps({"items": [
+        {"type": "group", "title": "Favourites", "items": [{"type": "file", "path": "Plain.md"}]}]}))
+    renderer.reload()
+    html = renderer.render("Home.md").html
+    assert 'fileclass-name="Pinned">Starred' not in html

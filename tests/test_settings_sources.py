@@ -230,6 +230,9 @@ def test_every_section_takes_overrides(make_vault: VaultMaker, tmp_path: Path) -
     ('[digital_garden]\ncustomFilters = [{ pattern = 1 }]\n', "needs a string 'pattern'"),
     ('[digital_garden]\ndefaultNoteSettings = { dgShowToc = "yes" }\n', "table of true/false values"),
     ('[metadata_menu]\nenableLinks = "yes"\n', "[metadata_menu] enableLinks must be true or false"),
+    ('[metadata_menu]\nfileClassQueries = [{ query = "dv.pages()", klass = "A" }]\n',
+     "[metadata_menu] fileClassQueries: each entry takes only string name, id, query, fileClassName"),
+    ('[metadata_menu]\nfileClassQueries = "dv.pages()"\n', "[metadata_menu] fileClassQueries must be a list of tables"),
     ('[dataview]\nrefreshInterval = -1\n', "must be a non-negative integer"),
     ('dataview = 1\n', "'dataview' must be a table"),
 ])
@@ -457,3 +460,38 @@ def test_inline_query_settings_reach_the_renderer(
     assert "<code>= this.score</code>" in html  # "=" is no longer the prefix
     # The renamed DataviewJS keyword; enableDataviewJs is off (Dataview's default): its error.
     assert '<div class="block-language-js-dv" style="overflow-x: auto;"><pre class="dataview dataview-error">' in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata Menu's fileClass queries and indexing exclusions
+
+
+def test_metadata_menu_queries_and_exclusions_from_the_plugin_file_and_gardend_toml(
+    make_vault: VaultMaker, tmp_path: Path
+) -> None:
+    data = {**MM_DATA, "fileClassQueries": [
+        {"name": "books", "id": "x1", "query": "dv.pages('#book')", "fileClassName": "Book"},
+        {"query": "dv.pages()"},  # parts Metadata Menu would read as undefined default to ""
+        "not an object",
+    ], "fileIndexingExcludedFolders": ["Templates"], "fileIndexingExcludedRegex": "not a list"}
+    root = full_vault(make_vault, metadata_menu=json.dumps(data))
+    mm = load_metadata_menu_settings(root)
+    assert [(q.name, q.id, q.query, q.file_class_name) for q in mm.file_class_queries] == [
+        ("books", "x1", "dv.pages('#book')", "Book"), ("", "", "dv.pages()", "")]
+    assert mm.excluded_folders == ("Templates",)
+    assert mm.excluded_extensions == (".excalidraw.md",)  # the plugin's default
+    assert mm.excluded_regex == ()
+    assert any("fileIndexingExcludedRegex should be a list of strings" in p for p in mm.problems)
+    cfg = tmp_path / "gardend.toml"
+    cfg.write_text(
+        '[metadata_menu]\nfileClassQueries = [{ name = "all", query = "dv.pages()", fileClassName = "Thing" }]\n'
+        'fileIndexingExcludedExtensions = []\n', encoding="utf-8")
+    try:
+        bind_config(root, load_config(cfg))
+        mm = load_metadata_menu_settings(root)
+        assert [(q.name, q.id, q.file_class_name) for q in mm.file_class_queries] == [("all", "", "Thing")]
+        assert mm.excluded_extensions == ()
+        sources = load_vault_settings(root).sections["metadata_menu"].sources
+        assert sources["fileClassQueries"] == f"{cfg}: [metadata_menu].fileClassQueries"
+    finally:
+        unbind(root)

@@ -18,7 +18,7 @@ included); ``mode="safe"`` is the same compile with the privacy fixes of §9 row
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -81,21 +81,28 @@ class GardenCompiler:
         self.ctx = CompileContext(index, root, self.settings, mode, names=self.engine.pages.names)
         # The seed-exact link renderer: Obsidian's anchors + Metadata Menu's fileClass decoration
         # (needs the vault's settings files, hence ``root``).
+        class_origins: set[str] = set()
         if root is not None:
-            links = NoteRenderer(index, root, self.engine, config_dir).link_renderer()
+            renderer = NoteRenderer(index, root, self.engine, config_dir)
+            links = renderer.link_renderer()
+            class_origins = renderer.fileclasses.query_origins()
         else:
             links = ObsidianLinkRenderer(resolve=self.engine.pages.names.resolve_path)
         if mode == "safe":
             links = PublishedOnlyLinks(resolve=links.resolve, fileclass=links.fileclass, is_published=self.ctx.is_published)
         if links.resolve is not None:
-            links = replace(links, resolve=self._recording(links.resolve))
+            links = replace(links, resolve=self._recording(links.resolve, class_origins))
         self.queries = QueryStep(self.ctx, self.engine, links)
         if dataview is not None:
             self.queries.view_settings = dataview.view_settings()
 
-    def _recording(self, resolve: Callable[[str, str], str | None]) -> Callable[[str, str], str | None]:
+    def _recording(
+        self, resolve: Callable[[str, str], str | None], class_origins: Iterable[str] = ()
+    ) -> Callable[[str, str], str | None]:
         """The query output's link resolver, reporting to the compile cache what it resolved and
-        which notes' decoration (fileClass, publish flag) the output shows."""
+        which notes' decoration (fileClass, publish flag) the output shows. A target's class
+        can also depend on the outgoing links of the notes named by Metadata Menu's
+        ``outgoing([[X]])`` fileClass queries (``class_origins``): those count as read too."""
 
         def resolve_and_record(linkpath: str, source: str) -> str | None:
             target = resolve(linkpath, source)
@@ -103,6 +110,7 @@ class GardenCompiler:
                 self.ctx.reads.resolutions.add((False, linkpath, source, target))
             if target is not None and self.engine.reads is not None:
                 self.engine.reads.derefs.add(target)
+                self.engine.reads.derefs.update(class_origins)
             return target
 
         return resolve_and_record

@@ -8,6 +8,7 @@ compile with a fresh one after every step.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -24,12 +25,29 @@ from hypothesis import strategies as st
 
 SETTINGS = GardenSettings(show_updated_timestamp=True, show_created_timestamp=True, time_zone="UTC")
 
-MM_SETTINGS = '{"classFilesPath": "Classes/", "enableLinks": true, "fileClassAlias": "fileClass"}'
+MM_SETTINGS = json.dumps({
+    "classFilesPath": "Classes/", "enableLinks": True, "fileClassAlias": "fileClass",
+    # Classes by query: by a tag, by a folder, and by another note's links (outgoing([[Hub]])).
+    "fileClassQueries": [
+        {"name": "topics", "id": "q1", "query": "dv.pages('#topic')", "fileClassName": "Topic"},
+        {"name": "sub", "id": "q2", "query": "dv.pages('\"Projects/Sub\"')", "fileClassName": "Sub"},
+        {"name": "hub", "id": "q3", "query": "dv.pages('outgoing([[Hub]])')", "fileClassName": "Hubbed"},
+    ],
+})
+BOOKMARKS = {"items": [{"type": "group", "title": "Reading", "items": [{"type": "file", "path": "Loose.md"}]}]}
 
 VAULT: dict[str, str] = {
     ".obsidian/plugins/metadata-menu/manifest.json": '{"id": "metadata-menu", "version": "0.8.0"}',
     ".obsidian/plugins/metadata-menu/data.json": MM_SETTINGS,
+    ".obsidian/plugins/dataview/manifest.json": '{"id": "dataview", "version": "0.5.68"}',
+    ".obsidian/bookmarks.json": json.dumps(BOOKMARKS),
     "Classes/Person.md": "---\nicon: package\n---\n",
+    "Classes/Projected.md": "---\nicon: folder-kanban\ntagNames: [proj]\n---\n",
+    "Classes/Marked.md": "---\nicon: bookmark\nbookmarksGroups: [Reading]\n---\n",
+    "Classes/Topic.md": "---\nicon: search\n---\n",
+    "Classes/Sub.md": "---\nicon: folder\n---\n",
+    "Classes/Hubbed.md": "---\nicon: star\n---\n",
+    "Hub.md": "An unpublished hub note.\n",
     "Home.md": (
         "---\ndg-publish: true\ndg-home: true\n---\nSee [[Projects/Alpha]] and [[Private]].\n\n![[Shared]]\n"
         "![[Drawing.svg]]\n"
@@ -121,6 +139,20 @@ def _edit(root: Path, op: str) -> None:
         append("Shared.md", "\n#proj\n")
     elif op == "link-from-home":
         append("Home.md", "\nAlso [[Beta]].\n")
+    elif op == "bookmark-beta":
+        marks = root / ".obsidian/bookmarks.json"
+        data = json.loads(marks.read_text(encoding="utf-8"))
+        data["items"][0]["items"].append({"type": "file", "path": "Projects/Beta.md"})
+        marks.write_text(json.dumps(data), encoding="utf-8")
+    elif op == "topic-beta":
+        append("Projects/Beta.md", "\n#topic\n")
+    elif op == "move-beta-into-queried-folder":
+        src = root / "Projects/Beta.md"
+        if src.exists():
+            (root / "Projects/Sub").mkdir(exist_ok=True)
+            src.rename(root / "Projects/Sub/Beta.md")
+    elif op == "hub-links-beta":
+        append("Hub.md", "\nSee [[Beta]].\n")
     else:  # pragma: no cover - the strategy only draws the names above
         raise AssertionError(op)
 
@@ -130,6 +162,7 @@ OPS = [
     "delete-beta", "rename-alpha", "publish-private", "complete-task", "add-task-elsewhere",
     "change-status", "link-to-beta", "touch-beta", "class-icon", "own-query-note", "link-from-home",
     "tag-shared", "edit-svg", "classify-shared", "tag-loose",
+    "bookmark-beta", "topic-beta", "move-beta-into-queried-folder", "hub-links-beta",
 ]
 
 
