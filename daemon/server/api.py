@@ -15,10 +15,10 @@ import json
 import math
 import re
 import sqlite3
-from collections.abc import Mapping
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
+from multidict import MultiMapping
 
 from ...renderers.dataview import FileClass, ObsidianLinkRenderer, render_html
 from ...renderers.dataview_json import result_to_json
@@ -27,15 +27,25 @@ from ..export import note_object
 from ..fileclass import FileClassIndex, load_metadata_menu_settings
 from ..query.results import QueryError
 from .events import CLOSED, OVERFLOW
-from .openapi import openapi_document
+from .openapi import (
+    MAX_OFFSET,
+    NOTES_DEFAULT_LIMIT,
+    NOTES_MAX_LIMIT,
+    QUERY_TEXT_PATTERN,
+    SEARCH_DEFAULT_LIMIT,
+    SEARCH_MAX_CHARS,
+    SEARCH_MAX_LIMIT,
+    SEARCH_TEXT_PATTERN,
+    openapi_document,
+)
 from .paths import UnsafePathError, safe_vault_path
 from .security import STATE_KEY
 from .state import ReadContext, ServerState
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "add_routes"]
 
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
+DEFAULT_LIMIT = NOTES_DEFAULT_LIMIT
+MAX_LIMIT = NOTES_MAX_LIMIT
 SNIPPET_TOKENS = 16
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"  # private-use: cannot clash with note text markup
 QUERY_FORMATS = ("json", "html")
@@ -76,14 +86,41 @@ def _state(request: web.Request) -> ServerState:
     return request.app[STATE_KEY]
 
 
-def _int_param(query: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
-    raw = query.get(name)
-    if raw is None or raw == "":
+_INTEGER = re.compile(r"-?[0-9]+")
+_QUERY_TEXT = re.compile(QUERY_TEXT_PATTERN)
+_SEARCH_TEXT = re.compile(SEARCH_TEXT_PATTERN)
+
+
+def _param(query: MultiMapping[str], name: str) -> str | None:
+    """A query parameter given at most once (None when absent).
+
+    Every parameter of the API is a single value; ``?limit=5&limit=x`` is refused rather than
+    answered from whichever copy happens to come first, which would let a malformed request
+    through and would not say which value was used.
+    """
+    values = query.getall(name, [])
+    if len(values) > 1:
+        raise _bad_request(f"'{name}' must be given at most once")
+    return values[0] if values else None
+
+
+def _int_param(query: MultiMapping[str], name: str, default: int, lo: int, hi: int) -> int:
+    """An integer query parameter, written as the schema says: ASCII decimal digits only.
+
+    ``int()`` alone would also take ``" 5"``, ``"+5"``, ``"5_000"`` and non-ASCII digits such
+    as ``"٥"``, and an empty value is no integer either; none of these is an integer in the
+    OpenAPI sense, and accepting them would make the API looser than its contract (a client could
+    come to rely on it). Only an absent parameter takes the default.
+    """
+    raw = _param(query, name)
+    if raw is None:
         return default
+    if not _INTEGER.fullmatch(raw):
+        raise _bad_request(f"'{name}' must be an integer")
     try:
         value = int(raw)
-    except ValueError:
-        raise _bad_request(f"'{name}' must be an integer") from None
+    except ValueError:  # more digits than int() converts: out of range in any case
+        value = hi + 1 if not raw.startswith("-") else lo - 1
     if not lo <= value <= hi:
         raise _bad_request(f"'{name}' must be between {lo} and {hi}")
     return value
@@ -107,8 +144,8 @@ async def health(request: web.Request) -> web.Response:
 
 # -- GET /api/notes ------------------------------------------------------------------------------
 async def list_notes(request: web.Request) -> web.Response:
-    offset = _int_param(request.query, "offset", 0, 0, 2**62)
-    limit = _int_param(request.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _int_param(request.query, "offset", 0, 0, MAX_OFFSET)
+    limit = _int_param(request.query, "limit", NOTES_DEFAULT_LIMIT, 1, NOTES_MAX_LIMIT)
 
     def work(ctx: ReadContext) -> dict[str, Any]:
         conn = ctx.index.conn
@@ -155,7 +192,7 @@ def note_detail(ctx: ReadContext, path: str) -> dict[str, Any] | None:
 
 async def get_note(request: web.Request) -> web.Response:
     state = _state(request)
-    path = _vault_path(state, request.query.get("path"))
+    path = _vault_path(state, _param(request.query, "path"))
     obj = await state.read(lambda ctx: note_detail(ctx, path))
     if obj is None:
         raise web.HTTPNotFound(text=f"no note at {path!r} in the index")
@@ -164,9 +201,18 @@ async def get_note(request: web.Request) -> web.Response:
 
 # -- POST /api/query -----------------------------------------------------------------------------
 async def _json_body(request: web.Request) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 that says why not.
+
+    The bytes are parsed as JSON is defined (UTF-8, or UTF-16/32 detected from the first bytes,
+    RFC 8259), ignoring any ``charset`` parameter: ``request.text()`` would look the charset up
+    and fail with an unhandled ``LookupError`` (a 500) on a made-up one. ``RecursionError`` is a
+    parse failure too: a 1 MiB body of ``[`` nests far deeper than the parser's recursion limit.
+    The body cap has already been checked (413) by the middleware or by ``client_max_size``.
+    """
+    raw = await request.read()
     try:
-        body = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise _bad_request("request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise _bad_request("request body must be a JSON object")
@@ -200,7 +246,7 @@ async def run_query(request: web.Request) -> web.Response:
     state = _state(request)
     body = await _json_body(request)
     text = body.get("query")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not _QUERY_TEXT.search(text):
         raise _bad_request("'query' must be a non-empty string")
     fmt = body.get("format", "json")
     if fmt not in QUERY_FORMATS:
@@ -252,15 +298,25 @@ def _snippet_html(raw: str) -> str:
 
 
 async def search(request: web.Request) -> web.Response:
-    q = request.query.get("q", "")
-    if not q.strip():
+    q = _param(request.query, "q")
+    if not q:
         raise _bad_request("missing 'q' parameter")
-    syntax = request.query.get("syntax", "plain")
+    if len(q) > SEARCH_MAX_CHARS:
+        raise _bad_request(f"'q' is longer than {SEARCH_MAX_CHARS} characters")
+    syntax = _param(request.query, "syntax")
+    syntax = "plain" if syntax is None else syntax
     if syntax not in ("plain", "fts"):
         raise _bad_request("'syntax' must be 'plain' or 'fts'")
+    if not _SEARCH_TEXT.search(q):  # the schema's pattern, in both syntaxes
+        if syntax == "plain":
+            raise _bad_request("'q' contains no words to search for")
+        raise _bad_request("invalid search query: it contains no words")  # FTS5 takes `""`
+    offset = _int_param(request.query, "offset", 0, 0, MAX_OFFSET)
+    limit = _int_param(request.query, "limit", SEARCH_DEFAULT_LIMIT, 1, SEARCH_MAX_LIMIT)
+    if syntax == "plain" and not re.search(r"\w", q):
+        # Non-ASCII, but no letter or digit in it ("€", "…"): valid, and matches nothing.
+        return _json({"query": q, "syntax": syntax, "offset": offset, "limit": limit, "results": []})
     match = plain_fts_query(q) if syntax == "plain" else q
-    offset = _int_param(request.query, "offset", 0, 0, 2**62)
-    limit = _int_param(request.query, "limit", 20, 1, 100)
 
     def work(ctx: ReadContext) -> list[dict[str, Any]] | str:
         try:
@@ -351,14 +407,42 @@ async def openapi(request: web.Request) -> web.Response:
     return _json(openapi_document(__version__))
 
 
+async def method_not_allowed(request: web.Request) -> web.Response:
+    """405 for a method an API path does not have, with ``Allow`` naming exactly its methods.
+
+    Without this fallback aiohttp would compute ``Allow`` over every resource that matches the
+    path, and the site's catch-all ``GET /{tail}`` matches every ``/api/...`` path too: ``OPTIONS
+    /api/query`` was answered ``Allow: GET,HEAD,POST`` and ``GET /api/query`` with a 404.
+    """
+    route = request.match_info.route
+    allowed = {r.method for r in route.resource} - {hdrs.METH_ANY} if route.resource else set()
+    raise web.HTTPMethodNotAllowed(
+        request.method, allowed, text=f"{request.method} is not allowed here; allowed: {', '.join(sorted(allowed))}"
+    )
+
+
+_ROUTES: tuple[tuple[str, str, Any], ...] = (
+    ("GET", "/api/health", health),
+    ("GET", "/api/notes", list_notes),
+    ("GET", "/api/note", get_note),
+    ("POST", "/api/query", run_query),
+    ("GET", "/api/search", search),
+    ("GET", "/api/events", events),
+    ("GET", "/api/publish/status", publish_status),
+    ("POST", "/api/publish", publish_now),
+    ("GET", "/api/openapi.json", openapi),
+)
+
+
 def add_routes(app: web.Application) -> None:
-    """Every API route; the OpenAPI test checks this list against :mod:`.openapi`."""
-    app.router.add_get("/api/health", health)
-    app.router.add_get("/api/notes", list_notes)
-    app.router.add_get("/api/note", get_note)
-    app.router.add_post("/api/query", run_query)
-    app.router.add_get("/api/search", search)
-    app.router.add_get("/api/events", events)
-    app.router.add_get("/api/publish/status", publish_status)
-    app.router.add_post("/api/publish", publish_now)
-    app.router.add_get("/api/openapi.json", openapi)
+    """Every API route; the OpenAPI test checks this list against :mod:`.openapi`.
+
+    Each path also gets a ``*`` route to :func:`method_not_allowed`, added last on the same
+    resource so that it only catches the methods the path does not have (GET also answers HEAD).
+    """
+    for method, path, handler in _ROUTES:
+        resource = app.router.add_resource(path)
+        resource.add_route(method, handler)
+        if method == hdrs.METH_GET:
+            resource.add_route(hdrs.METH_HEAD, handler)
+        resource.add_route(hdrs.METH_ANY, method_not_allowed)

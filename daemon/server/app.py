@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from aiohttp import web
 
 from .api import add_routes
-from .security import STATE_KEY, middlewares, security_headers
+from .security import STATE_KEY, handler_args, middlewares, security_headers
 from .state import ServerState
 
 __all__ = ["ServerState", "create_app"]
@@ -27,7 +27,9 @@ def create_app(
     The site pages (:func:`gardend.daemon.site.site_setup`) come in through ``setup`` so the
     server package does not depend on the site package, and an API-only app stays possible.
     """
-    app = web.Application(middlewares=middlewares(), client_max_size=state.max_body)
+    app = web.Application(
+        middlewares=middlewares(), client_max_size=state.max_body, handler_args=handler_args()
+    )
     app[STATE_KEY] = state
     app.on_response_prepare.append(security_headers)
     add_routes(app)

@@ -10,10 +10,66 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-__all__ = ["openapi_document"]
+__all__ = [
+    "MAX_OFFSET",
+    "NOTES_DEFAULT_LIMIT",
+    "NOTES_MAX_LIMIT",
+    "QUERY_TEXT_PATTERN",
+    "SEARCH_DEFAULT_LIMIT",
+    "SEARCH_MAX_CHARS",
+    "SEARCH_MAX_LIMIT",
+    "SEARCH_TEXT_PATTERN",
+    "VAULT_PATH_MAX_CHARS",
+    "VAULT_PATH_PATTERN",
+    "openapi_document",
+]
+
+# The limits the handlers enforce live here, next to the schema that promises them, so the two
+# cannot drift apart (the handlers in .api import them).
+NOTES_DEFAULT_LIMIT = 100
+NOTES_MAX_LIMIT = 1000
+SEARCH_DEFAULT_LIMIT = 20
+SEARCH_MAX_LIMIT = 100
+SEARCH_MAX_CHARS = 1024
+"""Longest search string: a search box, not a document. Bounded so that every request the
+schema allows fits the server's request-line limit (:data:`.security.MAX_REQUEST_LINE`)."""
+MAX_OFFSET = 2**53 - 1
+"""The largest ``offset`` accepted: JavaScript's ``Number.MAX_SAFE_INTEGER``, so the offset a
+response echoes back is exact in every client (Obsidian plugins are JavaScript). Far beyond any
+vault; a larger one is refused with 400 rather than silently clamped."""
+VAULT_PATH_MAX_CHARS = 4096
+"""Same bound as :data:`gardend.daemon.server.paths.MAX_PATH_CHARS`."""
+
+_SEGMENT = r"(?:[^/\\.\x00]|\.[^/\\.\x00]|\.\.[^/\\\x00])[^/\\\x00]*"
+VAULT_PATH_PATTERN = rf"^(?![A-Za-z]:){_SEGMENT}(?:/{_SEGMENT})*$"
+"""The lexical rules of :func:`~gardend.daemon.server.paths.safe_vault_path` as a regular
+expression that ECMAScript and Python read alike: '/'-separated segments, none empty, ``.`` or
+``..``; no backslash or NUL; no leading ``/`` or drive letter. Published in the schema so that a
+client (and a schema-driven fuzzer) knows which strings are paths at all: a string that matches
+is answered 200 or 404, never 400, unless a symlink in the vault points outside it."""
+
+# Patterns use only ASCII ranges and escapes that ECMAScript (the schema language's regex
+# dialect, which schema validators and clients use) and Python's ``re`` (the handlers, and
+# schemathesis' generator) read alike: ``\w`` and ``\s`` differ between the two (ASCII-only in
+# ECMAScript, Unicode in Python), so a pattern built on them promises something the server does
+# not do for non-ASCII input.
+QUERY_TEXT_PATTERN = r"[^\x00-\x20]"
+"""A DQL query must contain something besides ASCII spaces and control characters (400 if not);
+whatever else it contains is the query language's business (a parse error is a 200 answer of
+type ``error``)."""
+SEARCH_TEXT_PATTERN = r"[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]"
+"""A search string must contain an ASCII letter or digit, or any non-ASCII character (400 if
+not: ``"!!"`` or blanks cannot match anything). Non-ASCII is let through whole because which of
+it are letters is Unicode's business; non-ASCII text without letters simply finds nothing."""
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 _JSON = "application/json"
+_VAULT_PATH = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": VAULT_PATH_MAX_CHARS,
+    "pattern": VAULT_PATH_PATTERN,
+}
 
 
 def _ok(schema_ref: str, description: str) -> dict[str, Any]:
@@ -27,8 +83,9 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 _PAGING = [
-    {"name": "offset", "in": "query", "required": False, "description": "Number of items to skip.",
-     "schema": {"type": "integer", "minimum": 0, "default": 0}},
+    {"name": "offset", "in": "query", "required": False,
+     "description": "Number of items to skip; past the end gives an empty page.",
+     "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}},
 ]
 
 _SCHEMAS: dict[str, Any] = {
@@ -195,26 +252,57 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["query"],
         "properties": {
-            "query": {"type": "string", "description": "A Dataview (DQL) query."},
-            "this": {"type": ["string", "null"], "description": "The note `this` means: vault path, with or without .md, or a link name."},
+            "query": {"type": "string", "minLength": 1, "pattern": QUERY_TEXT_PATTERN,
+                      "description": "A Dataview (DQL) query (not blank)."},
+            "this": {**_VAULT_PATH, "type": ["string", "null"],
+                     "description": "The note `this` means: vault path, with or without .md, or a link name."},
             "format": {"enum": ["json", "html"], "default": "json"},
         },
     },
     "QueryResult": {
-        "description": "gardend's JSON encoding of a Dataview result (`gardend query --format json`). "
-        "A failed query is `{type: error, message}` with status 200.",
+        "description": "gardend's JSON encoding of a Dataview result (`gardend query --format json`), "
+        "one shape per `type`. A failed query is `{type: error, message}` with status 200.",
+        "oneOf": [
+            {"$ref": "#/components/schemas/TableResult"},
+            {"$ref": "#/components/schemas/RowsResult"},
+            {"$ref": "#/components/schemas/QueryError"},
+        ],
+    },
+    "TableResult": {
         "type": "object",
-        "required": ["type"],
+        "required": ["type", "headers", "rows"],
+        "additionalProperties": False,
         "properties": {
-            "type": {"enum": ["table", "list", "task", "calendar", "error"]},
+            "type": {"const": "table"},
             "headers": {"type": "array", "items": {"type": "string"}},
-            "rows": {"type": "array"},
-            "message": {"type": "string"},
+            "rows": {"type": "array", "items": {"type": "array", "items": {"$ref": "#/components/schemas/Value"}}},
+        },
+    },
+    "RowsResult": {
+        "type": "object",
+        "description": "LIST rows (values, or `{id, value}` pairs with WITHOUT ID off), TASK rows "
+        "(task and list items), CALENDAR rows (`{date, link}`).",
+        "required": ["type", "rows"],
+        "additionalProperties": False,
+        "properties": {
+            "type": {"enum": ["list", "task", "calendar"]},
+            "rows": {"type": "array", "items": {"$ref": "#/components/schemas/Value"}},
+        },
+    },
+    "QueryError": {
+        "type": "object",
+        "required": ["type", "message"],
+        "additionalProperties": False,
+        "properties": {
+            "type": {"const": "error"},
+            "message": {"type": "string", "description": "Dataview's error text, starting with 'Dataview: '."},
         },
     },
     "QueryHtml": {
         "type": "object",
         "required": ["html"],
+        "additionalProperties": False,
+        "dependentRequired": {"type": ["message"], "message": ["type"]},
         "properties": {
             "html": {"type": "string", "description": "Dataview's HTML for the result (or its error)."},
             "type": {"const": "error", "description": "Present only when the query failed."},
@@ -292,7 +380,8 @@ _PATHS: dict[str, Any] = {
             "parameters": [
                 *_PAGING,
                 {"name": "limit", "in": "query", "required": False, "description": "Page size.",
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                 "schema": {"type": "integer", "minimum": 1, "maximum": NOTES_MAX_LIMIT,
+                            "default": NOTES_DEFAULT_LIMIT}},
             ],
             "responses": {"200": _ok("NoteList", "A page of notes."), **_errors(400)},
         }
@@ -304,7 +393,7 @@ _PATHS: dict[str, Any] = {
             "parameters": [
                 {"name": "path", "in": "query", "required": True,
                  "description": "Vault path of the note (relative, '/'-separated; '..' and absolute paths are refused).",
-                 "schema": {"type": "string"}},
+                 "schema": _VAULT_PATH, "example": "Home.md"},
             ],
             "responses": {"200": _ok("Note", "The note."), **_errors(400, 404)},
         }
@@ -316,7 +405,10 @@ _PATHS: dict[str, Any] = {
             "security": [{"bearer": []}],
             "requestBody": {
                 "required": True,
-                "content": {_JSON: {"schema": {"$ref": "#/components/schemas/QueryRequest"}}},
+                "content": {_JSON: {
+                    "schema": {"$ref": "#/components/schemas/QueryRequest"},
+                    "example": {"query": "LIST FROM #project SORT file.mtime DESC", "format": "json"},
+                }},
             },
             "responses": {
                 "200": {
@@ -335,15 +427,19 @@ _PATHS: dict[str, Any] = {
             "operationId": "search",
             "summary": "Full-text search over titles and note text, best matches first (bm25).",
             "parameters": [
-                {"name": "q", "in": "query", "required": True, "description": "What to search for.",
-                 "schema": {"type": "string"}},
+                {"name": "q", "in": "query", "required": True,
+                 "description": "What to search for: at least one ASCII letter or digit, or a non-ASCII "
+                 "character (blanks and ASCII punctuation alone are refused).",
+                 "schema": {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_CHARS,
+                            "pattern": SEARCH_TEXT_PATTERN}},
                 {"name": "syntax", "in": "query", "required": False,
                  "description": "'plain': every word must occur, the last as a prefix (never a syntax error); "
                  "'fts': SQLite FTS5 query syntax (errors give 400).",
                  "schema": {"enum": ["plain", "fts"], "default": "plain"}},
                 *_PAGING,
                 {"name": "limit", "in": "query", "required": False, "description": "Page size.",
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+                 "schema": {"type": "integer", "minimum": 1, "maximum": SEARCH_MAX_LIMIT,
+                            "default": SEARCH_DEFAULT_LIMIT}},
             ],
             "responses": {"200": _ok("SearchResults", "Matching notes."), **_errors(400)},
         }

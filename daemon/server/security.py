@@ -11,7 +11,8 @@ its own origin. The defences here close both:
   ``Authorization: Bearer <token>``; a cross-site form cannot set that header, and a page cannot
   read the token from the 0600 file. When the server listens beyond loopback, every ``/api/``
   request needs it, since anyone on the network can connect.
-* **Body cap** — bodies over ``max_body`` are refused (413) before they are read.
+* **Body cap** — bodies over ``max_body`` are refused (413) before they are read; the request
+  line and each header are bounded by the HTTP parser (:func:`handler_args`).
 * **Headers** — a strict Content-Security-Policy, ``nosniff`` and ``no-referrer`` on every response
   (a page with a Mermaid diagram sets its own policy first: :data:`DIAGRAM_CONTENT_SECURITY_POLICY`).
 * **Errors** — always ``{"error": {"status", "message"}}``; exceptions are logged, never sent.
@@ -37,8 +38,10 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "DIAGRAM_CONTENT_SECURITY_POLICY",
     "LOOPBACK_NAMES",
+    "MAX_REQUEST_LINE",
     "STATE_KEY",
     "error_response",
+    "handler_args",
     "load_or_create_token",
     "middlewares",
     "security_headers",
@@ -83,7 +86,22 @@ SECURITY_HEADERS = {
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+MAX_REQUEST_LINE = 64 * 1024
+"""Longest request line (method, URL, version) the HTTP parser accepts.
+
+aiohttp's default, 8190 bytes, is shorter than requests the API documents as valid: a vault path
+may have 4096 characters (:data:`.openapi.VAULT_PATH_MAX_CHARS`), and percent-encoded that is up
+to 12 bytes each. A longer line is refused by the parser itself, before any middleware runs, so
+its 400 is aiohttp's plain-text one, not the JSON error shape (no traceback, nothing looked up).
+64 KiB holds every URL the schema allows with room to spare; it only bounds how much of one
+line the parser buffers, and request bodies keep their own cap (``max_body``)."""
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def handler_args() -> dict[str, Any]:
+    """Keyword arguments for aiohttp's request handler (``web.Application(handler_args=...)``)."""
+    return {"max_line_size": MAX_REQUEST_LINE}
 
 
 # -- token ---------------------------------------------------------------------------------------
