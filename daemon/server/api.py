@@ -15,6 +15,7 @@ import json
 import math
 import re
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import hdrs, web
@@ -25,7 +26,10 @@ from ...renderers.dataview_json import result_to_json
 from .. import __version__
 from ..export import note_object
 from ..fileclass import FileClassIndex, load_metadata_menu_settings
+from ..publish.paths import permalink_for
+from ..publish.settings import load_garden_settings
 from ..query.results import QueryError
+from ..values import js_truthy
 from .events import CLOSED, OVERFLOW
 from .openapi import (
     MAX_OFFSET,
@@ -142,6 +146,27 @@ async def health(request: web.Request) -> web.Response:
     return _json({"status": "ok", "version": __version__, "notes": notes, "subscribers": state.hub.subscriber_count})
 
 
+# -- permalinks -----------------------------------------------------------------------------------
+def _permalinks(ctx: ReadContext) -> Callable[[str, Any, bool], str | None]:
+    """``(path, frontmatter, published) -> URL path`` as the site and the compiled notes have it:
+    ``/`` for a ``dg-home`` note, else ``dg-permalink`` or the garden path after the Digital
+    Garden plugin's path-rewrite rules, slugified unless ``slugifyEnabled`` is off; ``None`` for
+    a note that is not published (it has no page on the garden). The settings are read once per
+    request."""
+    garden = load_garden_settings(ctx.root, ctx.config_dir)
+    rules, slugify = garden.rewrite_rules, garden.slugify_enabled
+
+    def permalink(path: str, frontmatter: Any, published: bool) -> str | None:
+        if not published:
+            return None
+        fm = frontmatter if isinstance(frontmatter, dict) else {}
+        if js_truthy(fm.get("dg-home")):
+            return "/"
+        return permalink_for(path, fm, rules, slugify)
+
+    return permalink
+
+
 # -- GET /api/notes ------------------------------------------------------------------------------
 async def list_notes(request: web.Request) -> web.Response:
     offset = _int_param(request.query, "offset", 0, 0, MAX_OFFSET)
@@ -151,13 +176,19 @@ async def list_notes(request: web.Request) -> web.Response:
         conn = ctx.index.conn
         total = ctx.index.note_count()
         rows = conn.execute(
-            "SELECT f.path, n.title, n.publish, f.excluded FROM files f JOIN notes n ON n.file_id = f.id"
-            " ORDER BY f.path LIMIT ? OFFSET ?",
+            "SELECT f.path, n.title, n.publish, f.excluded, n.frontmatter FROM files f"
+            " JOIN notes n ON n.file_id = f.id ORDER BY f.path LIMIT ? OFFSET ?",
             (limit, offset),
         ).fetchall()
-        notes = [
-            {"path": p, "title": t, "publish": bool(pub), "excluded": bool(exc)} for p, t, pub, exc in rows
-        ]
+        permalink = _permalinks(ctx)
+        notes = []
+        for p, t, pub, exc, fm_text in rows:
+            try:
+                fm = json.loads(fm_text) if fm_text else None
+            except ValueError:
+                fm = None
+            notes.append({"path": p, "title": t, "publish": bool(pub), "excluded": bool(exc),
+                          "permalink": permalink(p, fm, bool(pub))})
         return {"total": total, "offset": offset, "limit": limit, "notes": notes}
 
     return _json(await _state(request).read(work))
@@ -167,7 +198,7 @@ async def list_notes(request: web.Request) -> web.Response:
 def note_detail(ctx: ReadContext, path: str) -> dict[str, Any] | None:
     """The export object of a note plus what only a live index can say about it.
 
-    ``permalink`` is reserved for the site output (null until publishing computes it);
+    ``permalink`` is the note's URL path on the garden (null when it is not published);
     ``backlinks`` are the links in other notes (and this one) that resolve to it; ``unresolved``
     are its own links that resolve to nothing.
     """
@@ -177,7 +208,7 @@ def note_detail(ctx: ReadContext, path: str) -> dict[str, Any] | None:
     conn = ctx.index.conn
     ctime = conn.execute("SELECT ctime_ns FROM files WHERE path = ?", (path,)).fetchone()
     obj["ctime_ns"] = ctime[0] if ctime else None
-    obj["permalink"] = None
+    obj["permalink"] = _permalinks(ctx)(path, obj.get("frontmatter"), bool(obj.get("publish")))
     obj["backlinks"] = [
         {"source": src, "original": original, "embed": bool(embed), "subpath": subpath, "line": line, "col": col}
         for src, original, embed, subpath, line, col in conn.execute(

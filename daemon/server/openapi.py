@@ -112,12 +112,14 @@ _SCHEMAS: dict[str, Any] = {
     },
     "NoteSummary": {
         "type": "object",
-        "required": ["path", "title", "publish", "excluded"],
+        "required": ["path", "title", "publish", "excluded", "permalink"],
         "properties": {
             "path": {"type": "string", "description": "Vault path, '/'-separated."},
             "title": {"type": "string"},
             "publish": {"type": "boolean", "description": "Flagged `dg-publish: true`."},
             "excluded": {"type": "boolean", "description": "Matched by Obsidian's 'Excluded files'."},
+            "permalink": {"type": ["string", "null"],
+                          "description": "URL path of the note's page on the garden; null when not published."},
         },
     },
     "NoteList": {
@@ -243,7 +245,7 @@ _SCHEMAS: dict[str, Any] = {
                     },
                 },
             },
-            "permalink": {"type": ["string", "null"], "description": "Site URL path; null until publishing computes it."},
+            "permalink": {"type": ["string", "null"], "description": "URL path of the note's page on the garden (`/` for the `dg-home` note); null when not published."},
             "backlinks": {"type": "array", "items": {"$ref": "#/components/schemas/Backlink"}},
             "unresolved": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}},
         },

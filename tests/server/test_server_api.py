@@ -29,7 +29,9 @@ def test_notes_are_paged_in_path_order(example_state) -> None:
     paths = [n["path"] for n in first["notes"] + rest["notes"]]
     assert len(paths) == 19 and paths == sorted(paths)
     home = next(n for n in first["notes"] if n["path"] == "Home.md")
-    assert home == {"path": "Home.md", "title": "Home", "publish": True, "excluded": False}
+    assert home == {"path": "Home.md", "title": "Home", "publish": True, "excluded": False, "permalink": "/"}
+    journal = next(n for n in first["notes"] if n["path"].startswith("Journal/"))
+    assert journal["publish"] is False and journal["permalink"] is None  # no page on the garden
 
 
 @pytest.mark.parametrize(
@@ -46,7 +48,8 @@ def test_note_is_the_export_object_plus_live_data(example_state) -> None:
     exported = next(o for o in note_objects(example_state.index) if o["path"] == SOURCE)
     extra = {"ctime_ns", "permalink", "backlinks", "unresolved"}
     assert {k: v for k, v in body.items() if k not in extra} == json.loads(json.dumps(exported))
-    assert body["permalink"] is None
+    # Where the site and the compiled note put it (slug rules of digital-garden.md §3.4).
+    assert body["permalink"] == "/research/evidence-sources/orozco-intervertebral-disc-repair2011/"
     assert body["frontmatter"]["year"] == 2011
     assert any(f["key"] == "year" and f["value"] == 2011 for f in body["fields"])
     assert body["tags"][0]["tag"] == "#evidence-source"
