@@ -112,7 +112,7 @@ TABLES: dict[str, TableDoc] = {
             "size": "Size in bytes",
             "mtime_ns": "Modification time, nanoseconds since the Unix epoch",
             "ctime_ns": "Creation (or status change) time, nanoseconds since the Unix epoch",
-            "content_hash": "blake2b hash of a note's bytes (NULL for attachments): detects real changes",
+            "content_hash": "blake2b hash of a note's or canvas's bytes (NULL for other attachments): detects real changes",
             "indexed_at_ns": "When gardend wrote this row, nanoseconds since the epoch (racy-mtime detection)",
             "is_note": "1 for a Markdown note, 0 for an attachment",
             "excluded": "1 when Obsidian's 'Excluded files' setting matches the file (links to it still resolve)",
@@ -137,6 +137,19 @@ TABLES: dict[str, TableDoc] = {
         label_column="title",
         fts_table="notes_fts",
         fts_pk="file_id",
+    ),
+    "canvases": TableDoc(
+        description="One row per Obsidian canvas (.canvas, JSON Canvas): whether it is valid JSON and "
+        "its Digital Garden flag, read from the canvas's metadata.frontmatter. A canvas is a file "
+        "without a notes row.",
+        columns={
+            "file_id": "files.id of the canvas",
+            "valid": "1 when the file is valid JSON (as JavaScript's JSON.parse reads it); an invalid canvas is never published",
+            "frontmatter": "metadata.frontmatter as a JSON object; NULL when absent or not an object",
+            "publish": "1 when metadata.frontmatter has dg-publish (JS-truthy and not the string \"false\"): published to the Digital Garden",
+            "text": "The canvas file's JSON text ('' when too large or unreadable)",
+        },
+        facets=("publish", "valid"),
     ),
     "fields": TableDoc(
         description="Dataview fields of each note: frontmatter properties, list-item fields and "

@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from ..migrations import apply_migrations
+from .canvas import CanvasRecord
 from .links import Resolution, file_lookup_name, lookup_name, resolve
 from .records import NoteRecord
 from .tags import tag_with_parents
@@ -237,6 +238,14 @@ class Index:
     def file_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM files").fetchone()[0])
 
+    def canvas_paths(self) -> set[str]:
+        """Canvases that have their ``canvases`` row (an index made before schema 5 has canvases
+        recorded as plain attachments: those must be read once)."""
+        return {r[0] for r in self.conn.execute("SELECT f.path FROM files f JOIN canvases c ON c.file_id = f.id")}
+
+    def has_canvas_row(self, file_id: int) -> bool:
+        return self.conn.execute("SELECT 1 FROM canvases WHERE file_id = ?", (file_id,)).fetchone() is not None
+
     def candidates(self, name_lower: str) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT path FROM files WHERE name_lower = ?", (name_lower,))]
 
@@ -249,11 +258,14 @@ class Index:
         touched: Iterable[FileStat] = (),
         excluded: object = None,
         resolve_links: bool = True,
+        canvases: Iterable[tuple[FileStat, CanvasRecord]] = (),
     ) -> WriteStats:
         """Apply one batch of changes atomically and re-resolve the links they affect.
 
         ``touched`` are files whose stat changed but whose content did not (a hash match): only
-        their stat is updated. ``excluded`` is a predicate for Obsidian's "Excluded files".
+        their stat is updated. ``canvases`` are canvas files read by :func:`~.canvas.scan_canvas`:
+        a ``files`` row like an attachment's (with the content hash) plus their ``canvases`` row
+        and diagnostics. ``excluded`` is a predicate for Obsidian's "Excluded files".
         With ``resolve_links=False`` the caller resolves later (see :meth:`resolve_names`); the
         batch is then marked ``resolution_pending`` so a crash before that is repaired on the next
         sync. Notes whose rows were prepared with a resolver are not re-resolved either way.
@@ -303,6 +315,9 @@ class Index:
                 if is_new:
                     changed_names.add(name)
                 stats.attachments_written += 1
+            for st, canvas in canvases:
+                self._write_canvas(st, canvas, now, is_excluded(st.path), changed_names)
+                stats.attachments_written += 1
             for st in touched:
                 self.conn.execute(
                     "UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, indexed_at_ns = ? WHERE path = ?",
@@ -349,6 +364,25 @@ class Index:
         )
         return file_id, name, True
 
+    def _write_canvas(
+        self, st: FileStat, canvas: CanvasRecord, now: int, excluded: bool, changed_names: set[str]
+    ) -> None:
+        file_id, name, is_new = self._upsert_file(st, canvas.content_hash, False, now, excluded)
+        if is_new:
+            changed_names.add(name)
+        self.conn.execute("DELETE FROM canvases WHERE file_id = ?", (file_id,))
+        self.conn.execute("DELETE FROM diagnostics WHERE file_id = ?", (file_id,))
+        self.conn.execute(
+            "INSERT INTO canvases (file_id, valid, frontmatter, publish, text) VALUES (?, ?, ?, ?, ?)",
+            (file_id, int(canvas.valid), _json(canvas.frontmatter) if canvas.frontmatter is not None else None,
+             int(canvas.publish), canvas.text),
+        )
+        if canvas.diagnostics:
+            self.conn.executemany(
+                _INSERT["diagnostics"],
+                [(file_id, seq, d.kind, d.severity, d.line, d.message) for seq, d in enumerate(canvas.diagnostics)],
+            )
+
     def _existing_files(self, paths: list[str]) -> set[str]:
         found: set[str] = set()
         for chunk in _chunks(paths, 500):
@@ -367,6 +401,7 @@ class Index:
         for table in _CHILD_TABLES:
             self.conn.execute(f"DELETE FROM {table} WHERE note_id = ?", (file_id,))
         self.conn.execute("DELETE FROM diagnostics WHERE file_id = ?", (file_id,))
+        self.conn.execute("DELETE FROM canvases WHERE file_id = ?", (file_id,))
         self._delete_note_row(file_id)
 
     def _delete_note_row(self, file_id: int) -> None:

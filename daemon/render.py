@@ -189,9 +189,12 @@ class NoteRenderer:
         return PublishedOnlyLinks(resolve=links.resolve, fileclass=links.fileclass, is_published=self._is_published)
 
     def _is_published(self, path: str) -> bool:
-        """A note's dg-publish flag; attachments count as published (they follow their notes)."""
+        """A note's or canvas's dg-publish flag; other attachments count as published (they
+        follow their notes). A canvas is no plain attachment: its JSON holds the author's text,
+        so an unpublished one is treated like an unpublished note (link unresolved, no page)."""
         row = self.index.conn.execute(
-            "SELECT n.publish FROM files f LEFT JOIN notes n ON n.file_id = f.id WHERE f.path = ?", (path,)
+            "SELECT COALESCE(n.publish, c.publish) FROM files f LEFT JOIN notes n ON n.file_id = f.id"
+            " LEFT JOIN canvases c ON c.file_id = f.id WHERE f.path = ?", (path,)
         ).fetchone()
         return row is not None and (row[0] is None or bool(row[0]))
 

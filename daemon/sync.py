@@ -9,6 +9,11 @@ system's timestamp granularity can leave size and mtime unchanged.
 Scanning is pure and CPU-bound, so a large batch is spread over worker processes while the
 parent writes finished records into SQLite. Small batches (the common case while watching) are
 scanned in-process: starting workers would cost more than the scan.
+
+Canvases (``.canvas``) are attachments that are read: their Digital Garden flag lives in their
+JSON (:mod:`gardend.daemon.canvas`). They are few and small, so they are read in-process, with the
+notes' rules for changes (size and mtime, racily clean files) plus one of their own: a canvas an
+older gardend indexed as a plain attachment (no ``canvases`` row) is read once.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .canvas import CanvasRecord, is_canvas_path, scan_canvas
 from .dataview_settings import load_dataview_settings
 from .effective_settings import load_vault_settings
 from .index import (
@@ -146,6 +152,35 @@ def _read_and_scan(job: ScanJob) -> tuple[FileStat | None, NoteRecord | None]:
     return stat, scan_note(job.path, data, max_bytes=job.max_bytes, syntax=job.syntax)
 
 
+def _read_canvas(root: str, path: str, max_bytes: int) -> tuple[FileStat, CanvasRecord] | None:
+    """Stat, read and scan one canvas (small JSON files: always in-process, never in workers).
+    A vanished file yields None; an unreadable one a record with an ``io`` diagnostic."""
+    full = os.path.join(root, path)
+    try:
+        st = os.stat(full)
+        if st.st_size > max_bytes:
+            # Do not read a huge file just to refuse it; its size stands in for its content hash.
+            record = CanvasRecord(path, st.st_size, f"size:{st.st_size}:{st.st_mtime_ns}", "")
+            record.diagnostics.append(Diagnostic(
+                "size", f"canvas is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit "
+                "(index.max_note_bytes); it is listed but not read, so it is not published",
+            ))
+            return FileStat(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns), record
+        with open(full, "rb") as fh:
+            data = fh.read()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    except OSError as exc:
+        try:
+            st = os.stat(full)
+        except OSError:
+            return None
+        record = CanvasRecord(path, st.st_size, f"io:{st.st_size}:{st.st_mtime_ns}", "")
+        record.diagnostics.append(Diagnostic("io", f"cannot read canvas: {exc.strerror or exc}; it is not published"))
+        return FileStat(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns), record
+    return FileStat(path, len(data), st.st_mtime_ns, st.st_ctime_ns), scan_canvas(path, data, max_bytes=max_bytes)
+
+
 def _unreadable(path: str, message: str) -> NoteRecord:
     record = NoteRecord(path=path, size=0, content_hash="", text="")
     name = path.rsplit("/", 1)[-1]
@@ -259,9 +294,17 @@ class Synchronizer:
         attachments: list[FileStat] = []
         touched: list[FileStat] = []
         hash_check: list[tuple[FileStat, StoredFile]] = []
+        canvas_jobs: list[str] = []
+        with_rows = self.index.canvas_paths()
         for path, st in found.files.items():
             old = stored.get(path)
             note = is_note_path(path)
+            if not note and is_canvas_path(path):
+                if self._canvas_fresh(old, st, path in with_rows):
+                    result.unchanged += 1
+                else:
+                    canvas_jobs.append(path)
+                continue
             if old is None or old.is_note != note:
                 (to_scan.append(path) if note else attachments.append(st))
                 continue
@@ -294,6 +337,7 @@ class Synchronizer:
             else:
                 to_scan.append(st.path)
         deleted = [p for p in stored if p not in found.files]
+        canvases = self._read_canvases(canvas_jobs)
         total = len(to_scan)
         done = 0
         was_pending = self.index.resolution_pending()
@@ -320,6 +364,7 @@ class Synchronizer:
                 touched=touched if first else (),
                 excluded=self._excluded,
                 resolve_links=False,
+                canvases=canvases if first else (),
             )
             first = False
             result.absorb(stats)
@@ -328,10 +373,10 @@ class Synchronizer:
             result.changed_paths.extend(p.stat.path for p in batch)
             if progress:
                 progress(done, total)
-        if first and (attachments or deleted or touched):
+        if first and (attachments or deleted or touched or canvases):
             stats = self.index.write_batch(
                 attachments=attachments, deleted=deleted, touched=touched, excluded=self._excluded,
-                resolve_links=False,
+                resolve_links=False, canvases=canvases,
             )
             result.absorb(stats)
             changed_names |= stats.changed_names
@@ -347,6 +392,7 @@ class Synchronizer:
         elif self.index.resolution_pending():
             self.index.resolve_names(set(), prepared_ids)  # cold index: all resolved in the workers
         result.changed_paths.extend(st.path for st in attachments)
+        result.changed_paths.extend(st.path for st, _ in canvases)
         result.changed_paths.extend(deleted)
         result.files_total = self.index.file_count()
         result.notes_total = self.index.note_count()
@@ -357,6 +403,19 @@ class Synchronizer:
         if forced is not None:
             self._query_syntax_done()
         return result
+
+    @staticmethod
+    def _canvas_fresh(old: StoredFile | None, st: FileStat, has_row: bool) -> bool:
+        """Whether the index's record of a canvas still holds: same size and mtime, not racily
+        clean, and read by this schema (a canvas indexed before schema 5 has no row yet)."""
+        return (
+            old is not None and not old.is_note and has_row and old.size == st.size and old.mtime_ns == st.mtime_ns
+            and st.mtime_ns + RACY_MARGIN_NS <= old.indexed_at_ns
+        )
+
+    def _read_canvases(self, paths: Iterable[str]) -> list[tuple[FileStat, CanvasRecord]]:
+        read = (_read_canvas(str(self.root), p, self.max_bytes) for p in sorted(paths))
+        return [found for found in read if found is not None]
 
     def _scan_many(
         self, paths: list[str], ids: dict[str, int], names: dict[str, list[str]], vanished: list[str]
@@ -395,26 +454,32 @@ class Synchronizer:
         deleted: list[str] = []
         touched: list[FileStat] = []
         seen: set[str] = set()
+        canvas_jobs: list[str] = []
         for path in sorted(set(paths)):
             path = path.strip("/")
             if not path or is_ignored_path(path):
                 continue
             full = self.root / path
             if full.is_dir():
-                self._sync_folder(path, notes, attachments, deleted, touched, seen, forced)
+                self._sync_folder(path, notes, attachments, deleted, touched, seen, forced, canvas_jobs)
                 continue
             # Gone, or a file: anything indexed under it as a folder is gone too.
             for child in self.index.paths_under(path):
                 if child not in seen:
                     seen.add(child)
                     deleted.append(child)
-            self._sync_file(path, notes, attachments, deleted, touched, seen, forced)
-        if notes or attachments or deleted or touched:
+            self._sync_file(path, notes, attachments, deleted, touched, seen, forced, canvas_jobs)
+        canvases = self._read_canvases(canvas_jobs)
+        if notes or attachments or deleted or touched or canvases:
             stats = self.index.write_batch(
-                notes=notes, attachments=attachments, deleted=deleted, touched=touched, excluded=self._excluded
+                notes=notes, attachments=attachments, deleted=deleted, touched=touched, excluded=self._excluded,
+                canvases=canvases,
             )
             result.absorb(stats)
-            result.changed_paths = [p.stat.path for p in notes] + [a.path for a in attachments] + deleted
+            result.changed_paths = (
+                [p.stat.path for p in notes] + [a.path for a in attachments] + [st.path for st, _ in canvases]
+                + deleted
+            )
         if forced is not None:
             self._query_syntax_done()
         return result
@@ -428,6 +493,7 @@ class Synchronizer:
         touched: list[FileStat],
         seen: set[str],
         forced: set[str] | None,
+        canvas_jobs: list[str],
     ) -> None:
         try:
             found = discover(self.root / folder)
@@ -440,7 +506,7 @@ class Synchronizer:
                 seen.add(child)
                 deleted.append(child)
         for path in sorted(on_disk):
-            self._sync_file(path, notes, attachments, deleted, touched, seen, forced)
+            self._sync_file(path, notes, attachments, deleted, touched, seen, forced, canvas_jobs)
 
     def _sync_file(
         self,
@@ -451,8 +517,10 @@ class Synchronizer:
         touched: list[FileStat],
         seen: set[str],
         forced: set[str] | None,
+        canvas_jobs: list[str],
     ) -> None:
-        """One path; a ``forced`` note is re-scanned even when its bytes are unchanged."""
+        """One path; a ``forced`` note is re-scanned even when its bytes are unchanged; a canvas
+        that changed goes to ``canvas_jobs`` (read after the walk)."""
         if path in seen:
             return
         seen.add(path)
@@ -464,6 +532,10 @@ class Synchronizer:
                 deleted.append(path)
             return
         if not is_note_path(path):
+            if is_canvas_path(path):
+                if not self._canvas_fresh(old, st, old is not None and self.index.has_canvas_row(old.id)):
+                    canvas_jobs.append(path)
+                return
             if old is None or old.size != st.size or old.mtime_ns != st.mtime_ns or old.is_note:
                 attachments.append(st)
             return

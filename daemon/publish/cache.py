@@ -7,7 +7,8 @@ compile *read*, and reused while none of that has changed:
 
 * its own content and file times (``created``/``updated`` can come from file times);
 * the content of every note it read — transclusions, their headings and blocks — and the
-  publish flag of every note whose flag it checked (safe mode's redaction);
+  publish flag of every note or canvas whose flag it checked (safe mode's redaction of links
+  to unpublished notes and canvases);
 * every link resolution it made: re-checked only when notes were added, removed or renamed,
   since only then can a name resolve differently;
 * files read from disk (inlined SVGs), by size and mtime;
@@ -212,7 +213,8 @@ class CompileCache:
             r[0]: FileState(r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]))
             for r in self.index.conn.execute(
                 "SELECT f.path, f.id, f.content_hash, f.size, f.mtime_ns, f.ctime_ns, f.is_note,"
-                " COALESCE(n.publish, 0) FROM files f LEFT JOIN notes n ON n.file_id = f.id"
+                " COALESCE(n.publish, c.publish, 0) FROM files f LEFT JOIN notes n ON n.file_id = f.id"
+                " LEFT JOIN canvases c ON c.file_id = f.id"
             )
         }
 

@@ -32,6 +32,18 @@ class NoteRow:
 
 
 @dataclass(frozen=True)
+class CanvasRow:
+    """A canvas as the index holds it (:mod:`gardend.daemon.canvas`)."""
+
+    path: str
+    text: str
+    frontmatter: dict[str, Any]
+    publish: bool
+    ctime_ms: int
+    mtime_ms: int
+
+
+@dataclass(frozen=True)
 class Heading:
     level: int
     text: str
@@ -62,6 +74,7 @@ class CompileContext:
     mode: Mode = "plugin"
     names: NameTable | None = None
     _notes: dict[str, NoteRow | None] = field(default_factory=dict)
+    _canvases: dict[str, CanvasRow | None] = field(default_factory=dict)
     reads: CompileReads | None = None
     """Set while a note compiles under the compile cache: every look-up below is recorded."""
 
@@ -108,9 +121,36 @@ class CompileContext:
                 )
         return self._notes[path]
 
+    def canvas(self, path: str) -> CanvasRow | None:
+        """The canvas at ``path`` (None when there is none, or it is no canvas)."""
+        if self.reads is not None:
+            self.reads.notes.add(path)
+        return self._canvas_row(path)
+
+    def _canvas_row(self, path: str) -> CanvasRow | None:
+        if path not in self._canvases:
+            row = self.index.conn.execute(
+                "SELECT c.text, c.frontmatter, c.publish, f.ctime_ns, f.mtime_ns FROM files f"
+                " JOIN canvases c ON c.file_id = f.id WHERE f.path = ?",
+                (path,),
+            ).fetchone()
+            if row is None:
+                self._canvases[path] = None
+            else:
+                fm = json.loads(row[1]) if row[1] else {}
+                self._canvases[path] = CanvasRow(
+                    path, row[0], fm if isinstance(fm, dict) else {}, bool(row[2]),
+                    row[3] // 1_000_000, row[4] // 1_000_000,
+                )
+        return self._canvases[path]
+
     def is_published(self, path: str) -> bool:
+        """Whether the note — or, for a ``.canvas`` path, the canvas — at ``path`` is published."""
         if self.reads is not None:
             self.reads.flags.add(path)
+        if path.endswith(".canvas"):
+            canvas = self._canvas_row(path)
+            return canvas is not None and canvas.publish
         note = self._row(path)
         return note is not None and note.publish
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..index import Index
 from .cache import CachedNote, CompileCache, code_fingerprint
+from .canvas import CanvasError, compile_canvas, published_canvases
 from .compile import GardenCompiler, NotPublishable
 from .context import Mode
 from .credentials import NO_AUTH, PushAuth
@@ -148,7 +149,11 @@ def remote_tree(repo: Path, content_base_dir: str = "") -> dict[str, str]:
     return tree
 
 
-def published_paths(index: Index) -> list[str]:
+def published_paths(index: Index, *, canvases: bool = False) -> list[str]:
+    """Vault paths of the notes flagged ``dg-publish``; with ``canvases``, the flagged canvases
+    too (all in path order)."""
+    if canvases:
+        return sorted(published_paths(index) + published_canvases(index))
     return [
         r[0]
         for r in index.conn.execute(
@@ -206,12 +211,16 @@ def compile_files(
     *,
     use_cache: bool = True,
 ) -> dict[str, PlannedFile]:
-    """Repository path → file, for every published note and asset (no repository needed: the
-    leak audit of ``gardend check --leaks`` uses this too). Unreadable assets go to ``errors``.
-    Repository paths start with the settings' ``contentBaseDir`` (the cache stores them without).
+    """Repository path → file, for every published note, canvas and asset (no repository
+    needed: the leak audit of ``gardend check --leaks`` uses this too). Unreadable assets and
+    canvases the plugin could not compile go to ``errors``. Repository paths start with the
+    settings' ``contentBaseDir`` (the cache stores them without).
 
     Compiled notes come from the compile cache (:mod:`.cache`) when nothing they read changed;
-    only the rest are compiled, and the compiler itself is only built when one is needed."""
+    only the rest are compiled, and the compiler itself is only built when one is needed.
+    Canvases are always compiled (:mod:`.canvas`): they are few, and their text nodes read notes,
+    queries and publish flags that a cache entry would have to track — compiling them afresh is
+    what keeps an edited canvas, or an edited note one shows, from being published stale."""
     settings = settings or GardenSettings()
     errors = errors if errors is not None else []
     cache = None
@@ -239,6 +248,20 @@ def compile_files(
             if cache is not None:
                 cache.store(cached, reads, query_reads, blocks)
         notes.append(cached)
+    for vault_path in published_canvases(index):
+        if compiler is None:
+            compiler = GardenCompiler(index, root, settings, mode, config_dir=config_dir)
+        try:
+            canvas = compile_canvas(compiler, vault_path)
+        except NotPublishable:
+            continue
+        except CanvasError as exc:
+            errors.append(f"{vault_path}: the canvas cannot be published: {exc}")
+            continue
+        notes.append(CachedNote(
+            vault_path, canvas.garden_path, canvas.repo_path, canvas.text, blob_sha(canvas.text.encode("utf-8")),
+            tuple((a.vault_path, a.repo_path) for a in canvas.assets),
+        ))
     wanted: dict[str, PlannedFile] = {}
     assets = AssetShas(index, root)
     base = settings.content_base_dir

@@ -6,8 +6,9 @@ and an explicit display part, the pipe escaped so that tables survive.
 
 Links are *found* outside code and frontmatter but *replaced* by text search in the whole note
 (first occurrence per found link, with JavaScript ``$`` patterns) — the plugin's behaviour,
-kept in ``plugin`` mode. In ``safe`` mode a link to an unpublished note becomes its display
-text: its vault path never reaches the published file.
+kept in ``plugin`` mode. In ``safe`` mode a link to an unpublished note (or canvas) becomes its
+display text: its vault path never reaches the published file. A link to a published canvas keeps
+the ``.canvas`` extension, as the plugin (2.66+) writes it: ``[[Boards/Plan.canvas\\|Plan]]``.
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ def convert_link(inner: str, ctx: CompileContext, file_path: str) -> str | None:
             return private_display(target, explicit)
         return f"[[{resolved[:-3]}{section}\\|{display}]]"
     if resolved.endswith(".canvas"):
-        if ctx.safe:
-            return private_display(target, explicit)  # canvases are not published by gardend yet
+        # 2.66+: a canvas keeps its extension (GardenPageCompiler.convertLinksToFullPath), which is
+        # how the site finds ``src/site/notes/<path>.canvas``.
+        if ctx.safe and not ctx.is_published(resolved):
+            return private_display(target, explicit)
         return f"[[{resolved}{section}\\|{display}]]"
     return None
 
@@ -113,7 +116,7 @@ def _redact_private_wikilinks(text: str, ctx: CompileContext, file_path: str) ->
         resolved = ctx.resolve(target, file_path)
         if resolved is None or not resolved.endswith((".md", ".canvas")):
             return m.group(0)
-        if resolved.endswith(".md") and ctx.is_published(resolved):
+        if ctx.is_published(resolved):
             return m.group(0)
         return private_display(target, explicit)
 
@@ -147,7 +150,7 @@ def redact_markdown_links(text: str, ctx: CompileContext, file_path: str) -> str
             resolved = ctx.resolve(relative, file_path) or ctx.resolve(re.sub(r"^(\.\.?/)+", "", decoded), file_path)
         if resolved is None or not resolved.endswith((".md", ".canvas")):
             continue
-        if resolved.endswith(".md") and ctx.is_published(resolved):
+        if ctx.is_published(resolved):
             continue
         at = text.find(m.group(0))
         if at >= 0:

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ...renderers.markdown import Heading, subpath_fragment
+from ..canvas import canvas_text_of
 from ..index import Index
 from ..publish.paths import RewriteRule, garden_path, permalink_for
 from ..values import js_truthy
@@ -53,6 +54,12 @@ class SiteNote:
     """The URL path of a published note (``/`` for the home note); ``None`` when unpublished."""
     created: str | None
     updated: str | None
+    kind: str = "note"
+    """``"note"``, or ``"canvas"`` for an Obsidian canvas (page drawn by :mod:`.canvas`)."""
+
+    @property
+    def is_canvas(self) -> bool:
+        return self.kind == "canvas"
 
     @property
     def home(self) -> bool:
@@ -134,20 +141,30 @@ class Site:
     def load(cls, index: Index, rules: list[RewriteRule] | None = None, slugify_enabled: bool = True) -> Site:
         """Read every note's title, frontmatter and publish flag; derive permalinks as the
         compiled notes have them (the Digital Garden settings' path-rewrite rules and slugify
-        switch, digital-garden.md §3.4), so a page is where the published garden puts it."""
+        switch, digital-garden.md §3.4), so a page is where the published garden puts it.
+
+        Canvases are pages too (their flag and frontmatter from ``metadata.frontmatter``, their
+        permalink ending ``.canvas/`` as the plugin writes it); their title is the frontmatter
+        ``title`` or the file name without ``.canvas``."""
         rows = index.conn.execute(
-            "SELECT f.path, n.title, n.frontmatter, n.publish, f.ctime_ns, f.mtime_ns"
-            " FROM files f JOIN notes n ON n.file_id = f.id ORDER BY f.path"
+            "SELECT f.path, n.title, n.frontmatter, n.publish, f.ctime_ns, f.mtime_ns, 'note'"
+            " FROM files f JOIN notes n ON n.file_id = f.id"
+            " UNION ALL SELECT f.path, NULL, c.frontmatter, c.publish, f.ctime_ns, f.mtime_ns, 'canvas'"
+            " FROM files f JOIN canvases c ON c.file_id = f.id ORDER BY 1"
         ).fetchall()
         notes: list[SiteNote] = []
         home_taken = False
-        for path, title, fm_text, publish, ctime_ns, mtime_ns in rows:
+        for path, title, fm_text, publish, ctime_ns, mtime_ns, kind in rows:
             try:
                 fm = json.loads(fm_text) if fm_text else {}
             except ValueError:
                 fm = {}
             if not isinstance(fm, dict):
                 fm = {}
+            if title is None:  # a canvas
+                custom = fm.get("title")
+                title = str(custom) if js_truthy(custom) and isinstance(custom, str | int | float) else \
+                    path.rsplit("/", 1)[-1][: -len(".canvas")]
             permalink = None
             if publish:
                 permalink = permalink_for(path, fm, rules, slugify_enabled)
@@ -157,6 +174,7 @@ class Site:
                 path=path, title=title, frontmatter=fm, published=bool(publish), permalink=permalink,
                 created=_fm_date(fm, "created") or _iso(ctime_ns),
                 updated=_fm_date(fm, "updated") or _iso(mtime_ns),
+                kind=kind,
             ))
         site = cls(notes, index.generation())
         site.rules = list(rules or [])
@@ -339,11 +357,17 @@ class Site:
         for note in sorted(self.by_url.values(), key=lambda n: n.path):
             if note.hidden:
                 continue
-            row = index.conn.execute(
-                "SELECT n.text, n.body_start_line FROM notes n JOIN files f ON f.id = n.file_id WHERE f.path = ?",
-                (note.path,),
-            ).fetchone()
-            text = "" if row is None else _search_text("\n".join(row[0].split("\n")[row[1]:]))
+            if note.is_canvas:
+                row = index.conn.execute(
+                    "SELECT c.text FROM canvases c JOIN files f ON f.id = c.file_id WHERE f.path = ?", (note.path,),
+                ).fetchone()
+                text = "" if row is None else _search_text(canvas_text_of(row[0]))
+            else:
+                row = index.conn.execute(
+                    "SELECT n.text, n.body_start_line FROM notes n JOIN files f ON f.id = n.file_id WHERE f.path = ?",
+                    (note.path,),
+                ).fetchone()
+                text = "" if row is None else _search_text("\n".join(row[0].split("\n")[row[1]:]))
             out.append({
                 "title": note.title, "url": note.url(False), "date": note.updated,
                 "content": text, "tags": [t.lstrip("#") for t in self.tags_of(index, note.path)],

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...renderers.dataview import LinkRef, ObsidianLinkRenderer
-from ...renderers.markdown import RenderContext, RenderedNote
+from ...renderers.markdown import RenderContext, RenderedNote, render_markdown
 from ..index import Index
 from ..publish.queries import private_label
 from ..query.engine import QueryEngine
@@ -87,6 +87,12 @@ class SiteRenderer(NoteRenderer):
         rendered = super().render(path, options)
         self._site().remember_headings(path, rendered.headings, rendered.footnotes)
         return rendered
+
+    def render_text(self, markdown: str, path: str, options: RenderOptions) -> RenderedNote:
+        """Markdown that is not a note's body (a canvas's text node), rendered as if it were the
+        body of ``path``: links resolve from there, with the view's rules. Not cached."""
+        with self._lock:
+            return render_markdown(markdown, self.context(options), path=path)
 
     def context(self, options: RenderOptions) -> RenderContext:
         site = self._site()

@@ -29,6 +29,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ... import renderers
+from ..canvas import is_canvas_path
 from ..server.events import CLOSED, OVERFLOW
 from ..server.paths import UnsafePathError, safe_vault_path
 from ..server.security import CONTENT_SECURITY_POLICY, DIAGRAM_CONTENT_SECURITY_POLICY, STATE_KEY
@@ -317,7 +318,9 @@ class _Handlers:
 
     async def asset(self, request: web.Request) -> web.StreamResponse:
         """An attachment of the vault: in preview any indexed non-note file; in the published
-        view only one that a published note links or embeds. Never a note, never outside."""
+        view only one that a published note links or embeds, or a published canvas shows. Never a
+        note, never outside; a canvas file only in preview (published canvases are pages, and
+        the raw JSON of an unpublished one is private)."""
         service = self.service
         root = service.state.root
         try:
@@ -333,10 +336,12 @@ class _Handlers:
                 return False
             if service.preview:
                 return True
+            if is_canvas_path(vault_path):
+                return False
             return ctx.index.conn.execute(
                 "SELECT 1 FROM links l JOIN notes n ON n.file_id = l.note_id"
                 " WHERE l.target_path = ? AND n.publish = 1 LIMIT 1", (vault_path,),
-            ).fetchone() is not None
+            ).fetchone() is not None or vault_path in service.canvas_assets()
 
         if not await self._read(work):
             return await self._not_found(request)

@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..canvas import canvas_attachment_refs
 from ..index import Index
 from ..publish.settings import GardenSettings, load_garden_settings
 from ..render import NoteNotFound, RenderOptions
 from ..server.state import ServerState
 from ..settings_sources import is_settings_path
+from .canvas import CanvasPage, render_canvas_page
 from .deps import PageDeps, page_deps
 from .model import Site, SiteNote, TreeNode
 from .render import PREVIEW_OPTIONS, SiteRenderer, published_options
@@ -91,6 +93,7 @@ class SiteService:
         self._garden: GardenSettings | None = None
         self.renderer = SiteRenderer(state.index, state.root, state.engine, self.site, state.config_dir)
         self._deps: dict[tuple[str, bool], tuple[int, PageDeps]] = {}
+        self._canvas_assets: tuple[int, frozenset[str]] | None = None
         state.change_listeners.append(self.on_change)
         state.settings_listeners.append(self.on_settings)
         # The engine's page cache tells a created or deleted note from an edited one by comparing
@@ -160,25 +163,89 @@ class SiteService:
         site = self.site()
         index = self.state.index
         options = PREVIEW_OPTIONS if preview_view else self.published_options()
-        rendered = self.renderer.render(note.path, options)
+        if note.is_canvas:
+            canvas = self.canvas_page(note, options)
+            html, headings, has_mermaid = canvas.html, [], canvas.has_mermaid
+        else:
+            rendered = self.renderer.render(note.path, options)
+            html, headings, has_mermaid = rendered.html, rendered.headings, rendered.has_mermaid
         links_preview = preview_view
         url = note.preview_url if preview_view else (note.url(False) or "/")
         return PageView(
             note=note,
             url=url,
             preview=preview_view,
-            content=rendered.html.replace(_BLANK_TARGET + ">", ">").replace(
+            content=html.replace(_BLANK_TARGET + ">", ">").replace(
                 ' class="internal-link"' + _BLANK_TARGET, ' class="internal-link"'),
             tags=[t.lstrip("#") for t in site.tags_of(index, note.path)],
-            toc=[(h.level, _plain_heading(h.text), h.id) for h in rendered.headings],
+            toc=[(h.level, _plain_heading(h.text), h.id) for h in headings],
             backlinks=[(n.title, n.url(links_preview) or "") for n in site.backlinks(index, note.path, links_preview)],
             graph=_graph_layout(site.local_graph(index, note.path)),
             tree=site.file_tree(links_preview),
-            has_mermaid=rendered.has_mermaid,
+            has_mermaid=has_mermaid,
         )
+
+    def canvas_assets(self) -> frozenset[str]:
+        """Attachments the published canvases show (image file nodes, group backgrounds,
+        embeds in text nodes): the published view serves them (read thread)."""
+        site = self.site()
+        if self._canvas_assets is not None and self._canvas_assets[0] == site.generation:
+            return self._canvas_assets[1]
+        names = self.state.engine.pages.names
+        found: set[str] = set()
+        for note in site.by_url.values():
+            if not note.is_canvas:
+                continue
+            row = self.state.index.conn.execute(
+                "SELECT c.text FROM canvases c JOIN files f ON f.id = c.file_id WHERE f.path = ?", (note.path,)
+            ).fetchone()
+            for linkpath in canvas_attachment_refs(row[0] if row else ""):
+                target = names.resolve_path(linkpath, note.path)
+                if target is not None and target not in site.notes:
+                    found.add(target)
+        assets = frozenset(found)
+        self._canvas_assets = (site.generation, assets)
+        return assets
+
+    def canvas_page(self, note: SiteNote, options: RenderOptions) -> CanvasPage:
+        """A canvas's page body (:mod:`.canvas`): text nodes rendered by the site renderer in the
+        canvas's context, with the view's rules (``options``)."""
+        index = self.state.index
+        row = index.conn.execute(
+            "SELECT c.text FROM canvases c JOIN files f ON f.id = c.file_id WHERE f.path = ?", (note.path,)
+        ).fetchone()
+        if row is None:
+            raise NoteNotFound(note.path)
+        site = self.site()
+        preview = not options.published
+        renderer = self.renderer
+        names = self.state.engine.pages.names
+
+        def render(markdown: str) -> tuple[str, list[str], bool]:
+            rendered = renderer.render_text(markdown, note.path, options)
+            return rendered.html, rendered.dependencies, rendered.has_mermaid
+
+        def visible(path: str) -> bool:
+            shown = site.notes.get(path)
+            return shown is not None and (shown.published or preview)
+
+        page = render_canvas_page(
+            row[0],
+            render_markdown=render,
+            resolve=lambda linkpath: names.resolve_path(linkpath, note.path),
+            visible=visible,
+            href_for=lambda path, subpath: site.href_for(path, subpath, preview),
+        )
+        page.dependencies.insert(0, note.path)
+        return page
 
     def deps_for(self, note: SiteNote, preview_view: bool) -> PageDeps:
         options = PREVIEW_OPTIONS if preview_view else self.published_options()
+        if note.is_canvas:
+            canvas = self.canvas_page(note, options)
+            # Text nodes' queries are not in the ``queries`` table (a canvas is no note): a
+            # canvas whose text may hold one reloads on every change.
+            return PageDeps(frozenset(canvas.dependencies), any_change=canvas.may_query)
         rendered = self.renderer.render(note.path, options)
         return page_deps(self.state.index, self.state.engine.pages.names, note.path, rendered.dependencies)
 

@@ -66,6 +66,7 @@ from xml.sax.saxutils import escape as xml_escape
 from markupsafe import Markup
 
 from .. import __version__
+from ..canvas import is_canvas_path
 from ..effective_settings import settings_fingerprint
 from ..index import Index
 from ..query.engine import QueryEngine
@@ -447,8 +448,8 @@ def _add_asset(outputs: _Outputs, index: Index, root: Path, vault_path: str) -> 
     except UnsafePathError:
         return
     row = index.conn.execute("SELECT is_note FROM files WHERE path = ?", (checked,)).fetchone()
-    if row is None or row[0]:
-        return
+    if row is None or row[0] or is_canvas_path(checked):
+        return  # a note, or a canvas (a page of its own; its raw JSON is never copied)
     try:
         data = (root / checked).read_bytes()
     except OSError as exc:
