@@ -327,6 +327,84 @@ TABLES: dict[str, TableDoc] = {
         },
         hidden=True,
     ),
+    "leak_notes": TableDoc(
+        description="Leak audit: each unpublished note whose markers (text that must not be published) "
+        "are stored, so the publish gate only cuts notes that changed. Derived data.",
+        columns={
+            "id": "Note id in the leak tables (never reused)",
+            "path": "Vault path of the unpublished note",
+            "content_hash": "Content hash of the note when its markers were cut",
+            "indexed_at_ns": "When the index last wrote the note, at that time (nanoseconds since the epoch)",
+            "cuts": "leak_texts ids of the note's markers, in order (8-byte little-endian integers)",
+        },
+        hidden=True,
+    ),
+    "leak_texts": TableDoc(
+        description="Leak audit: each distinct marker text once (a phrase, heading, tag, path... of an "
+        "unpublished note). Derived data.",
+        columns={
+            "id": "63-bit hash of kind and text",
+            "kind": "Marker kind: body, token, heading, block-id, property, alias, tag, path, file-name, folder",
+            "text": "The private text",
+        },
+        label_column="text",
+        hidden=True,
+    ),
+    "leak_uses": TableDoc(
+        description="Leak audit: which unpublished note holds which marker text, and where. Derived data.",
+        columns={
+            "text_id": "leak_texts.id",
+            "note_id": "leak_notes.id",
+            "seq": "Place of the marker in the note's list",
+            "gate": "For tags, the lower-cased tag, for folders the folder: the marker is public once "
+            "a published note has that tag or lives in that folder",
+        },
+        hidden=True,
+    ),
+    "leak_keys": TableDoc(
+        description="Leak audit: the last 16 characters of every searched form (as written, escaped, "
+        "encoded, slugified) of every marker text, to find markers from the text being audited. Derived data.",
+        columns={"key": "Last 16 characters of a form", "text_id": "leak_texts.id"},
+        hidden=True,
+    ),
+    "leak_short": TableDoc(
+        description="Leak audit: forms of marker texts shorter than a key (16 characters), whole. Derived data.",
+        columns={"form": "The form", "text_id": "leak_texts.id"},
+        hidden=True,
+    ),
+    "leak_public": TableDoc(
+        description="Leak audit: what each published note shows (path, title, text as readers see it, "
+        "aliases, field values, permalink), casefolded; text found there is not private. Derived data.",
+        columns={
+            "path": "Vault path of the published note",
+            "content_hash": "Content hash of the note when stored",
+            "indexed_at_ns": "When the index last wrote the note, at that time (nanoseconds since the epoch)",
+            "links": "Hash of the note's links to unpublished notes (they change what a reader sees)",
+            "parts": "The shown text, casefolded, parts separated by NUL",
+        },
+        hidden=True,
+    ),
+    "leak_witness": TableDoc(
+        description="Leak audit: a published note known to show a string, so that string (found in "
+        "an audited output) is known to be public without searching every published note again.",
+        columns={
+            "needle": "The string, casefolded",
+            "path": "Vault path of a published note showing it (the row goes when that note changes)",
+        },
+        hidden=True,
+    ),
+    "leak_absent": TableDoc(
+        description="Leak audit: strings no published note showed when last looked for (a row goes when "
+        "a changed published note shows it), so they need not be searched for again.",
+        columns={"needle": "The string, casefolded"},
+        hidden=True,
+    ),
+    "leak_meta": TableDoc(
+        description="Leak audit: fingerprint of the code the leak tables were made with (a change "
+        "empties them) and the next leak_notes id.",
+        columns={"key": "fingerprint or next_id", "value": "Its value"},
+        hidden=True,
+    ),
     "_sqlite_migrations": TableDoc(
         description="Schema migrations applied to this index (sqlite-utils' migration table).",
         columns={

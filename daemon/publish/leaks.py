@@ -41,6 +41,25 @@ Every marker is searched in these **forms**: as written, HTML-escaped, JSON-esca
 UTF-8), percent-encoded (``encodeURIComponent``-like and ``encodeURI``), and slugified (per path
 segment for paths); matching is case-sensitive per form, the slug form covers lower case.
 
+**How the search is done.** :func:`build_markers` + :func:`audit` is the reference: every form of
+every marker in one Aho–Corasick automaton. It is exact but costs about a minute on a 10k-note
+vault whatever the size of the audited text. The publish gate and ``gardend check --leaks`` use
+:class:`LeakStore`, which gives the same findings (a property test compares them) at a cost
+proportional to what changed and to what is audited:
+
+* each unpublished note's marker candidates ("cuts": kind, text, and for tags and folders the key
+  of the vault-wide rule that can drop them) are kept in the index (``leak_notes``, each
+  distinct text once in ``leak_texts``) with the content hash and index time they were cut
+  from, and only notes that changed are cut again;
+* every form is reachable by a **key**, its last 16 characters (``leak_keys``), or, when
+  shorter, by the whole form (``leak_short``). A form can only occur in a text if its key does,
+  so a small audit looks up the text's 16-character windows in the index, a large one scans for
+  all keys with one automaton; either way only the markers behind a key that occurs are
+  expanded into their forms and searched for exactly;
+* "does a published note show this too" is asked only of what was found: per published note,
+  the casefolded text it shows is kept in ``leak_public`` and refreshed when it changes, and
+  the answers are remembered until a published note that could change them changes.
+
 Limits (honest ones): short private text (a 2-word line, a 5-letter tag, a file named ``Ideas``)
 is not a marker, so its leak is not detected; text is found only verbatim or in the forms above
 (no paraphrase, no other encodings such as base64, no text split by inserted markup); a private
@@ -50,12 +69,19 @@ matched by exact bytes only (a resized image is not found).
 
 from __future__ import annotations
 
+import array
+import functools
 import hashlib
 import html
 import json
+import logging
+import operator
 import re
+import sqlite3
 import subprocess
-from collections.abc import Iterable
+import sys
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,6 +89,7 @@ from urllib.parse import quote
 
 import ahocorasick
 
+from .. import __version__
 from ..index import Index
 from .jsfmt import encode_uri
 from .queries import DATAVIEWJS_NOTICE, INLINE_JS_NOTICE
@@ -74,6 +101,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Leak",
+    "LeakStore",
     "Marker",
     "PrivateMarkers",
     "audit",
@@ -83,6 +111,8 @@ __all__ = [
     "site_dir_outputs",
     "variants",
 ]
+
+log = logging.getLogger(__name__)
 
 MIN_PHRASE_CHARS = 16
 MIN_PHRASE_WORDS = 3
@@ -103,6 +133,9 @@ _TOKEN = re.compile(r"\w[\w.-]{" + str(MIN_TOKEN_CHARS - 2) + r",}\w")
 _WIKILINK = re.compile(r"(!?)\[\[([^\]|]*)(?:\\?\|([^\]]*))?\]\]")
 _MD_LINK = re.compile(r"(!?)\[([^\]]*)\]\(([^)]*)\)")
 _WORDS = re.compile(r"\S+")
+
+#: Text that every published page may show (safe mode's placeholders): never private.
+_ALWAYS_PUBLIC = (PRIVATE_PLACEHOLDER, DATAVIEWJS_NOTICE, INLINE_JS_NOTICE)
 
 
 @dataclass(frozen=True)
@@ -156,8 +189,61 @@ class PrivateMarkers:
 
 # -- variants ------------------------------------------------------------------------------------
 
+def _ascii_table(encode: Callable[[str], str]) -> dict[int, str]:
+    """``str.translate`` table doing what ``encode`` does to printable ASCII, built by asking
+    ``encode`` itself one character at a time (each of the escapes below maps a printable ASCII
+    character on its own, so the table is exact). Only characters it changes are listed."""
+    table: dict[int, str] = {}
+    for code in range(0x20, 0x7F):
+        encoded = encode(chr(code))
+        if encoded != chr(code):
+            table[code] = encoded
+    return table
+
+
+#: The escapes of :func:`variants` other than the slug, as tables for printable ASCII text: a
+#: translate is a single C call where ``quote`` and ``encode_uri`` loop in Python (a 10k-note
+#: vault has about a million forms to make).
+_HTML_JSON_TABLES = (
+    _ascii_table(html.escape),
+    _ascii_table(lambda c: html.escape(c, quote=False)),
+    _ascii_table(lambda c: json.dumps(c)[1:-1]),
+    _ascii_table(lambda c: json.dumps(c, ensure_ascii=False)[1:-1]),
+)
+_QUOTE_ALL = _ascii_table(lambda c: quote(c, safe=""))
+_QUOTE_PATH = _ascii_table(lambda c: quote(c, safe="/"))
+_ENCODE_URI = _ascii_table(encode_uri)
+_ASCII_TABLES = (*_HTML_JSON_TABLES, _QUOTE_ALL, _QUOTE_PATH, _ENCODE_URI)
+
+_HTML_JSON_SPECIAL = re.compile("[" + re.escape("".join(sorted({chr(c) for t in _HTML_JSON_TABLES for c in t}))) + "]")
+"""The characters HTML and JSON escaping change in printable ASCII (``&<>"'\\``): text without
+them is its own HTML and JSON form."""
+assert {c for c in _QUOTE_ALL if _QUOTE_ALL[c] != _QUOTE_PATH.get(c, chr(c))} == {ord("/")}
+
+_PLAIN = re.compile(r"[A-Za-z0-9 _.~-]*\Z")
+"""Text every escape above leaves alone but for ``%20`` for a space (most body text): checked
+below against the tables themselves, so the short cut cannot drift from the escapes."""
+_PLAIN_CHARS = "".join(map(chr, [*range(48, 58), *range(65, 91), *range(97, 123)])) + " _.~-"
+assert all(_PLAIN.match(c) for c in _PLAIN_CHARS) and any(t.get(32) == "%20" for t in _ASCII_TABLES)
+assert all(t.get(ord(c), c) in (c, "%20" if c == " " else c) for c in _PLAIN_CHARS for t in _ASCII_TABLES)
+
+_word_slug = functools.lru_cache(maxsize=1 << 16)(slugify)
+"""``slugify`` of one word, memoised: the body windows of a vault reuse few words many times."""
+
+
+def _slug_segment(text: str) -> str:
+    """``slugify(text)``. For ASCII text it is the slugs of its space-separated words joined by
+    ``-`` (empty ones left out), which is exact: ASCII transliteration only replaces ``&``,
+    decamelize's patterns never match a space, and the last step joins the ``[a-z0-9]`` runs
+    with ``-`` — so a space separates runs whatever surrounds it. Words repeat, so their slugs
+    come from a memo."""
+    if text.isascii():
+        return "-".join([s for s in map(_word_slug, text.split(" ")) if s])
+    return slugify(text)
+
+
 def _slug_path(text: str) -> str:
-    return "/".join(slugify(part) for part in text.split("/"))
+    return "/".join(_slug_segment(part) for part in text.split("/"))
 
 
 def variants(text: str) -> set[str]:
@@ -165,35 +251,56 @@ def variants(text: str) -> set[str]:
     modes), JSON-escaped (ASCII and UTF-8), percent-encoded (component and ``encodeURI``) and
     slugified (each ``/``-separated part). Forms that would be too short to be distinctive
     (a slug that lost most of its letters) are dropped."""
-    forms = {
-        text,
-        html.escape(text),
-        html.escape(text, quote=False),
-        json.dumps(text)[1:-1],
-        json.dumps(text, ensure_ascii=False)[1:-1],
-        quote(text, safe=""),
-        quote(text, safe="/"),
-        encode_uri(text),
-    }
+    if _PLAIN.match(text):
+        forms = {text, text.replace(" ", "%20")}
+    elif text.isascii() and text.isprintable():
+        quoted = text.translate(_QUOTE_ALL)
+        forms = {text, quoted, text.translate(_QUOTE_PATH) if "/" in text else quoted, text.translate(_ENCODE_URI)}
+        if _HTML_JSON_SPECIAL.search(text):
+            forms.update(text.translate(table) for table in _HTML_JSON_TABLES)
+    else:
+        forms = {
+            text,
+            html.escape(text),
+            html.escape(text, quote=False),
+            json.dumps(text)[1:-1],
+            json.dumps(text, ensure_ascii=False)[1:-1],
+            quote(text, safe=""),
+            quote(text, safe="/"),
+            encode_uri(text),
+        }
     slug = _slug_path(text)
-    kept = sum(c.isalnum() for c in slug)
-    if len(slug) >= MIN_NAME_CHARS and kept >= 0.7 * sum(c.isalnum() for c in text):
-        forms.add(slug)  # a slug that lost most of the text ("日本語 editor" → "editor") is not distinctive
-    return {f for f in forms if f}
+    if len(slug) >= MIN_NAME_CHARS:
+        kept = len(slug) - slug.count("-") - slug.count("/")  # a slug is [a-z0-9] joined by - and /
+        if kept >= 0.7 * sum(map(str.isalnum, text)):
+            forms.add(slug)  # a slug that lost most of the text ("日本語 editor" → "editor") is not distinctive
+    forms.discard("")
+    return forms
+
+
+def _forms_of(kind: str, text: str) -> set[str]:
+    """Every searched form of the marker ``(kind, text)``."""
+    if kind == "tag":
+        bare = text.lstrip("#")
+        out: set[str] = set()
+        for form in (text, text.lower(), f"tags/{bare}", f"tags/{bare.lower()}", f'"{bare}"'):
+            out |= variants(form)
+        return out
+    if kind == "folder":
+        return variants(text + "/")
+    if kind == "block-id":
+        return variants("^" + text)
+    return variants(text)
 
 
 def _forms(marker: Marker) -> set[str]:
-    if marker.kind == "tag":
-        bare = marker.text.lstrip("#")
-        out: set[str] = set()
-        for form in (marker.text, marker.text.lower(), f"tags/{bare}", f"tags/{bare.lower()}", f'"{bare}"'):
-            out |= variants(form)
-        return out
-    if marker.kind == "folder":
-        return variants(marker.text + "/")
-    if marker.kind == "block-id":
-        return variants("^" + marker.text)
-    return variants(marker.text)
+    return _forms_of(marker.kind, marker.text)
+
+
+def _probe(kind: str, text: str) -> str:
+    """What must not occur in published text for ``(kind, text)`` to be private (casefolded)."""
+    probe = {"tag": text.lstrip("#"), "folder": text + "/", "block-id": "^" + text}.get(kind, text)
+    return probe.casefold()
 
 
 # -- building markers ----------------------------------------------------------------------------
@@ -267,7 +374,11 @@ def _reader_text(text: str) -> str:
     return _MD_LINK.sub(md, _WIKILINK.sub(wiki, text))
 
 
-def _published_text(text: str, private_links: list[tuple[str, str | None, str, int]]) -> str:
+PrivateLink = tuple[str, str | None, str, int]
+"""A link of a published note to an unpublished one: (original, display, linkpath, embed)."""
+
+
+def _published_text(text: str, private_links: list[PrivateLink]) -> str:
     """A published note's text as its readers see it: each link to an unpublished note reduced
     to its display text or the bare name typed, embeds of one removed (safe mode's rules).
     Other links stay as typed: the author published them."""
@@ -277,56 +388,217 @@ def _published_text(text: str, private_links: list[tuple[str, str | None, str, i
     return text
 
 
-def build_markers(index: Index, root: Path | None = None) -> PrivateMarkers:
-    """The private markers of the vault in ``index`` (``root`` is needed for asset bytes)."""
-    conn = index.conn
-    notes = conn.execute(
-        "SELECT f.id, f.path, n.title, n.text, n.body_start_line, n.publish FROM files f"
-        " JOIN notes n ON n.file_id = f.id ORDER BY f.path"
-    ).fetchall()
-    published = {r[0] for r in notes if r[5]}
-    private = [r for r in notes if not r[5]]
+@dataclass
+class _NoteInputs:
+    """What markers and public text are made of, for one note (rows of the index)."""
 
-    def per_note(sql: str) -> dict[int, list[Any]]:
-        out: dict[int, list[Any]] = {}
-        for note_id, value in conn.execute(sql):
-            out.setdefault(note_id, []).append(value)
-        return out
+    title: str = ""
+    text: str = ""
+    start: int = 0
+    headings: list[str] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+    """Stored JSON values of frontmatter and inline fields."""
+    aliases: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
-    aliases = per_note("SELECT note_id, alias FROM aliases ORDER BY note_id, seq")
-    tags = per_note("SELECT note_id, tag FROM tags ORDER BY note_id, seq")
-    fields = per_note("SELECT note_id, value FROM fields ORDER BY note_id, seq")
-    headings = per_note("SELECT note_id, text FROM headings ORDER BY note_id, seq")
-    blocks = per_note("SELECT note_id, block_id FROM blocks")
-    links = conn.execute(
-        "SELECT l.note_id, l.target_path FROM links l JOIN files t ON t.path = l.target_path WHERE t.is_note = 0"
-    ).fetchall()
 
-    # -- what published notes show (text shared with them is not private) --
-    public_parts: list[str] = [PRIVATE_PLACEHOLDER, DATAVIEWJS_NOTICE, INLINE_JS_NOTICE]
-    published_tags: set[str] = set()
-    private_links: dict[int, list[tuple[str, str | None, str, int]]] = {}
+_INPUT_QUERIES = (
+    ("headings", "SELECT note_id, text FROM headings{where} ORDER BY note_id, seq"),
+    ("blocks", "SELECT note_id, block_id FROM blocks{where} ORDER BY note_id, id_lower"),
+    ("fields", "SELECT note_id, value FROM fields{where} ORDER BY note_id, seq"),
+    ("aliases", "SELECT note_id, alias FROM aliases{where} ORDER BY note_id, seq"),
+    ("tags", "SELECT note_id, tag FROM tags{where} ORDER BY note_id, seq"),
+)
+
+
+def _note_inputs(conn: sqlite3.Connection, ids: Iterable[int] | None = None) -> dict[int, _NoteInputs]:
+    """file id → inputs, for ``ids`` (every note when None: a few table scans, no per-note query)."""
+    out: dict[int, _NoteInputs] = {}
+    wanted = None if ids is None else sorted(set(ids))
+    chunks: list[list[int] | None] = [None] if wanted is None else [
+        wanted[i:i + 500] for i in range(0, len(wanted), 500)
+    ]
+    for chunk in chunks:
+        if chunk is not None and not chunk:
+            continue
+        where = "" if chunk is None else f" WHERE {{col}} IN ({','.join('?' * len(chunk))})"
+        params = chunk or ()
+        for note_id, title, text, start in conn.execute(
+            "SELECT file_id, title, text, body_start_line FROM notes" + where.format(col="file_id"), params
+        ):
+            out[note_id] = _NoteInputs(title, text, start)
+        for attr, sql in _INPUT_QUERIES:
+            for note_id, value in conn.execute(sql.format(where=where.format(col="note_id")), params):
+                note = out.get(note_id)
+                if note is not None:
+                    getattr(note, attr).append(value)
+    return out
+
+
+def _private_links(conn: sqlite3.Connection) -> dict[int, list[PrivateLink]]:
+    """file id of a published note → its links to unpublished notes, in link order."""
+    out: dict[int, list[PrivateLink]] = {}
     for note_id, original, display, linkpath, embed in conn.execute(
         "SELECT l.note_id, l.original, l.display, l.linkpath, l.embed FROM links l"
         " JOIN notes n ON n.file_id = l.note_id WHERE n.publish = 1 AND l.target_path IN"
         " (SELECT f.path FROM files f JOIN notes p ON p.file_id = f.id WHERE p.publish = 0)"
+        " ORDER BY l.note_id, l.seq"
     ):
-        private_links.setdefault(note_id, []).append((original, display, linkpath, embed))
-    for note_id, path, title, text, _start, publish in notes:
-        if not publish:
-            continue
-        shown = _published_text(text, private_links.get(note_id, []))
-        public_parts += [path, title, shown, _reader_text(shown)]
-        public_parts += aliases.get(note_id, [])
-        published_tags |= {t.lower() for t in tags.get(note_id, [])}
-        for stored in fields.get(note_id, []):
-            public_parts += list(_strings(json.loads(stored)))
-    public_assets = {t for n, t in links if n in published}
-    public_parts += sorted(public_assets)
-    public_parts += [_slug_path(r[1][:-3] if r[1].endswith(".md") else r[1]) for r in notes if r[5]]
+        out.setdefault(note_id, []).append((original, display, linkpath, embed))
+    return out
+
+
+def _public_parts(path: str, note: _NoteInputs, private_links: list[PrivateLink]) -> list[str]:
+    """What a published note shows: its path and title, its text as readers see it (see
+    :func:`_published_text`, then with every link reduced too), aliases, field values and the
+    slug of its path (its permalink)."""
+    shown = _published_text(note.text, private_links)
+    parts = [path, note.title, shown, _reader_text(shown), *note.aliases]
+    for stored in note.fields:
+        parts += _strings(json.loads(stored))
+    parts.append(_slug_path(path[:-3] if path.endswith(".md") else path))
+    return parts
+
+
+Cut = tuple[str, str, "str | None"]
+"""A marker candidate of one note: (kind, text, gate). ``gate`` is set for the kinds a vault-wide
+rule can drop: a tag's lower-cased form (dropped when a published note has the tag) and a
+folder's path (dropped when the folder holds something published)."""
+
+
+def _note_cuts(path: str, note: _NoteInputs) -> list[Cut]:
+    """The marker candidates of one unpublished note, in order, from the note alone: what it
+    yields depends only on its path and content, so it can be kept per note (:class:`LeakStore`)."""
+    out: list[Cut] = []
+    seen: set[Cut] = set()
+
+    def add(kind: str, text: str, gate: str | None = None) -> None:
+        text = text.strip()
+        if not text:
+            return
+        cut = (kind, text, gate)
+        if cut not in seen:
+            seen.add(cut)
+            out.append(cut)
+
+    # Link targets are left out: a path to a published note is public, and the path of a
+    # private note is that note's own marker.
+    body = _reader_text("\n".join(note.text.split("\n")[note.start:]))
+    for kind, segment in _body_segments(body):
+        add(kind, segment)
+    for heading in note.headings:
+        heading = heading.strip("# ")
+        if len(heading) >= MIN_HEADING_CHARS and len(_words(heading)) >= 2:
+            add("heading", heading)
+    for block_id in note.blocks:
+        if len(block_id) >= MIN_BLOCK_ID_CHARS:
+            add("block-id", block_id)
+    for stored in note.fields:
+        for value in _strings(json.loads(stored)):
+            if _value(value):
+                add("property", value)
+    for alias in note.aliases:
+        if _value(alias):
+            add("alias", alias)
+    for tag in note.tags:
+        if len(tag.lstrip("#")) >= MIN_TAG_CHARS:
+            add("tag", tag, tag.lower())
+    stem = path[:-3] if path.endswith(".md") else path
+    name = stem.rsplit("/", 1)[-1]
+    if "/" in stem:
+        add("path", path)
+        add("path", stem)
+    if len(name) >= MIN_NAME_CHARS or (len(name) >= 6 and " " in name):
+        add("file-name", name)
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    parts = folder.split("/") if folder else []
+    for i in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:i])
+        add("folder", prefix, prefix)
+    return out
+
+
+@dataclass
+class _Vault:
+    """The vault-wide facts markers depend on, from a few cheap queries of the index."""
+
+    notes: list[tuple[int, str, str | None, int, bool]]
+    """(file id, path, content hash, indexed_at_ns, published) of every note, by path."""
+    published_tags: set[str]
+    """Lower-cased tags of published notes: a tag they carry is not private."""
+    public_assets: set[str]
+    """Attachments a published note links to."""
+    private_assets: dict[str, str]
+    """Attachments only unpublished notes link to → the first of them (link order)."""
+    public_folder_prefixes: set[str]
+    """Folders (and their ancestors) holding a published note or a public attachment."""
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> _Vault:
+        notes = [
+            (r[0], r[1], r[2], r[3], bool(r[4]))
+            for r in conn.execute(
+                "SELECT f.id, f.path, f.content_hash, f.indexed_at_ns, n.publish FROM files f"
+                " JOIN notes n ON n.file_id = f.id ORDER BY f.path"
+            )
+        ]
+        published = {r[0] for r in notes if r[4]}
+        private = {r[0]: r[1] for r in notes if not r[4]}
+        tags = {
+            tag.lower()
+            for (tag,) in conn.execute(
+                "SELECT t.tag FROM tags t JOIN notes n ON n.file_id = t.note_id WHERE n.publish = 1"
+            )
+        }
+        links = conn.execute(  # from the attachments (fewer than links): each is one index look-up
+            "SELECT l.note_id, l.target_path FROM files t CROSS JOIN links l ON l.target_path = t.path"
+            " WHERE t.is_note = 0 ORDER BY l.note_id, l.seq"
+        ).fetchall()
+        public_assets = {t for n, t in links if n in published}
+        private_assets: dict[str, str] = {}
+        for note_id, target in links:
+            if note_id in private and target not in public_assets:
+                private_assets.setdefault(target, private[note_id])
+        folders = {
+            p.rsplit("/", 1)[0] for p in [r[1] for r in notes if r[4]] + sorted(public_assets) if "/" in p
+        }
+        prefixes = {"/".join(f.split("/")[:i]) for f in folders for i in range(1, f.count("/") + 2)}
+        return cls(notes, tags, public_assets, private_assets, prefixes)
+
+    def passes(self, kind: str, gate: str | None) -> bool:
+        """Whether a cut survives the vault-wide rules (see :data:`Cut`)."""
+        if gate is None:
+            return True
+        if kind == "tag":
+            return gate not in self.published_tags
+        return gate not in self.public_folder_prefixes
+
+    def asset_cuts(self) -> list[tuple[str, str, str]]:
+        """(kind, text, source note) of the private attachments' name markers, in marker order."""
+        out: list[tuple[str, str, str]] = []
+        for target, source in sorted(self.private_assets.items()):
+            out.append(("asset-name", target, source))
+            out.append(("asset-name", target.rsplit("/", 1)[-1], source))
+        return out
+
+
+def build_markers(index: Index, root: Path | None = None) -> PrivateMarkers:
+    """The private markers of the vault in ``index`` (``root`` is needed for asset bytes).
+
+    This is the reference the faster :class:`LeakStore` is tested against: everything is made
+    from scratch, and every marker is checked against everything published."""
+    conn = index.conn
+    vault = _Vault.load(conn)
+    inputs = _note_inputs(conn)
+    links = _private_links(conn)
+
+    # -- what published notes show (text shared with them is not private) --
+    public_parts: list[str] = [*_ALWAYS_PUBLIC, *sorted(vault.public_assets)]
+    for note_id, path, _hash, _at, publish in vault.notes:
+        if publish:
+            public_parts += _public_parts(path, inputs.get(note_id) or _NoteInputs(), links.get(note_id, []))
     public = _Substrings([part.casefold() for part in public_parts])
-    public_folders = {p.rsplit("/", 1)[0] for p in [r[1] for r in notes if r[5]] + sorted(public_assets) if "/" in p}
-    public_folder_prefixes = {"/".join(f.split("/")[:i]) for f in public_folders for i in range(1, f.count("/") + 2)}
 
     result = PrivateMarkers(public=public)
     seen: set[tuple[str, str]] = set()
@@ -337,63 +609,27 @@ def build_markers(index: Index, root: Path | None = None) -> PrivateMarkers:
         text = text.strip()
         if not text or (kind, text) in seen:
             return
-        probe = {"tag": text.lstrip("#"), "folder": text + "/", "block-id": "^" + text}.get(kind, text)
         seen.add((kind, text))
-        pending.append((Marker(text, kind, source), probe.casefold()))
+        pending.append((Marker(text, kind, source), _probe(kind, text)))
 
-    for note_id, path, _title, text, start, _publish in private:
-        # Link targets are left out: a path to a published note is public, and the path of a
-        # private note is that note's own marker.
-        body = _reader_text("\n".join(text.split("\n")[start:]))
-        for kind, segment in _body_segments(body):
-            add(kind, segment, path)
-        for heading in headings.get(note_id, []):
-            heading = heading.strip("# ")
-            if len(heading) >= MIN_HEADING_CHARS and len(_words(heading)) >= 2:
-                add("heading", heading, path)
-        for block_id in blocks.get(note_id, []):
-            if len(block_id) >= MIN_BLOCK_ID_CHARS:
-                add("block-id", block_id, path)
-        for stored in fields.get(note_id, []):
-            for value in _strings(json.loads(stored)):
-                if _value(value):
-                    add("property", value, path)
-        for alias in aliases.get(note_id, []):
-            if _value(alias):
-                add("alias", alias, path)
-        for tag in tags.get(note_id, []):
-            if tag.lower() not in published_tags and len(tag.lstrip("#")) >= MIN_TAG_CHARS:
-                add("tag", tag, path)
-        stem = path[:-3] if path.endswith(".md") else path
-        name = stem.rsplit("/", 1)[-1]
-        if "/" in stem:
-            add("path", path, path)
-            add("path", stem, path)
-        if len(name) >= MIN_NAME_CHARS or (len(name) >= 6 and " " in name):
-            add("file-name", name, path)
-        folder = path.rsplit("/", 1)[0] if "/" in path else ""
-        parts = folder.split("/") if folder else []
-        for i in range(1, len(parts) + 1):
-            prefix = "/".join(parts[:i])
-            if prefix not in public_folder_prefixes:
-                add("folder", prefix, path)
+    for note_id, path, _hash, _at, publish in vault.notes:
+        if publish:
+            continue
+        for kind, text, gate in _note_cuts(path, inputs.get(note_id) or _NoteInputs()):
+            if vault.passes(kind, gate):
+                add(kind, text, path)
 
     # -- attachments linked only from unpublished notes --
-    private_ids = {r[0]: r[1] for r in private}
-    private_assets: dict[str, str] = {}
-    for note_id, target in links:
-        if note_id in private_ids and target not in public_assets:
-            private_assets.setdefault(target, private_ids[note_id])
     public_blobs: set[str] = set()
     if root is not None:
-        for target in public_assets:
+        for target in vault.public_assets:
             data = _read(root / target)
             if data is not None:
                 public_blobs.add(_blob_sha(data))
-    for target, source in sorted(private_assets.items()):
-        add("asset-name", target, source)
-        add("asset-name", target.rsplit("/", 1)[-1], source)
-        if root is not None:
+    for kind, text, source in vault.asset_cuts():
+        add(kind, text, source)
+    if root is not None:
+        for target, source in sorted(vault.private_assets.items()):
             data = _read(root / target)
             if data is not None and data and _blob_sha(data) not in public_blobs:
                 result.blobs[_blob_sha(data)] = Marker(target, "asset-bytes", source)
@@ -411,6 +647,9 @@ def _read(path: Path) -> bytes | None:
 
 def _blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+_EMPTY_BLOB = _blob_sha(b"")
 
 
 # -- the audit -----------------------------------------------------------------------------------
@@ -444,43 +683,75 @@ class _Substrings:
         return self.known.get(needle, False)
 
 
-def _scan(texts: list[str], needles: Iterable[str]) -> Iterable[tuple[int, set[str]]]:
-    """(text number, the needles found in it) for every text holding at least one needle."""
+def _automaton(needles: Iterable[str]) -> Any:
     automaton = ahocorasick.Automaton()
     for needle in needles:
         if needle:
             automaton.add_word(needle, needle)
     if len(automaton) == 0:
-        return
+        return None
     automaton.make_automaton()
+    return automaton
+
+
+def _scan(texts: list[str], needles: Iterable[str]) -> Iterable[tuple[int, set[str]]]:
+    """(text number, the needles found in it) for every text holding at least one needle."""
+    automaton = _automaton(needles)
+    if automaton is None:
+        return
     for i, text in enumerate(texts):
         hits = {needle for _end, needle in automaton.iter(text)}
         if hits:
             yield i, hits
 
 
+def _scan_each(texts: list[str], needles: Iterable[str]) -> dict[int, set[str]]:
+    """Text number → the needles found in it, for every text holding at least one."""
+    return dict(_scan(texts, needles))
+
+
+LeakKey = tuple[str, str, str]
+"""(where, source note, marker kind): one finding."""
+
+
+def _outputs(outputs: Iterable[tuple[str, bytes]], blobs: dict[str, Marker]) -> tuple[
+        list[str], list[str], dict[LeakKey, Leak]]:
+    """Names and searched texts of ``outputs`` (the name is searched too: a published file
+    named after a private one leaks that name), and the findings of private attachment bytes."""
+    names: list[str] = []
+    texts: list[str] = []
+    leaks: dict[LeakKey, Leak] = {}
+    for name, data in outputs:
+        names.append(name)
+        texts.append(name + "\n" + data.decode("utf-8", "replace"))
+        blob = blobs.get(_blob_sha(data)) if data else None
+        if blob is not None:
+            leaks.setdefault((name, blob.source, blob.kind), Leak(blob.kind, blob.source, name, blob.text))
+    return names, texts, leaks
+
+
+def _findings(names: list[str], leaks: dict[LeakKey, Leak], hits: Iterable[tuple[int, str, Marker]]) -> list[Leak]:
+    """One leak per output, marker source and kind; its excerpt is the longest form found (of
+    equal ones the first in code-point order, so the report never depends on set order)."""
+    best: dict[LeakKey, str] = {}
+    for i, form, marker in hits:
+        key = (names[i], marker.source, marker.kind)
+        current = best.get(key)
+        if current is None or len(form) > len(current) or (len(form) == len(current) and form < current):
+            best[key] = form
+    for key, form in best.items():
+        leaks.setdefault(key, Leak(key[2], key[1], key[0], _excerpt(form)))
+    return sorted(leaks.values(), key=lambda leak: (leak.where, leak.source_note, leak.marker_kind))
+
+
 def audit(markers: PrivateMarkers, outputs: Iterable[tuple[str, bytes]]) -> list[Leak]:
     """Leaks in ``outputs`` ((name, bytes) pairs): one per output, marker source and kind, with the
     longest form found as the excerpt. The output's *name* is searched too (a published file
     named after a private one leaks that name)."""
-    names: list[str] = []
-    texts: list[str] = []
-    leaks: dict[tuple[str, str, str], Leak] = {}
-    for name, data in outputs:
-        names.append(name)
-        texts.append(name + "\n" + data.decode("utf-8", "replace"))
-        blob = markers.blobs.get(_blob_sha(data)) if data else None
-        if blob is not None:
-            leaks.setdefault((name, blob.source, blob.kind), Leak(blob.kind, blob.source, name, blob.text))
+    names, texts, leaks = _outputs(outputs, markers.blobs)
     needles = markers.needles()
-    for i, hits in _scan(texts, needles):
-        for needle in hits:
-            marker = needles[needle]
-            key = (names[i], marker.source, marker.kind)
-            found = leaks.get(key)
-            if found is None or len(needle) > len(found.excerpt):
-                leaks[key] = Leak(marker.kind, marker.source, names[i], _excerpt(needle))
-    return sorted(leaks.values(), key=lambda leak: (leak.where, leak.source_note, leak.marker_kind))
+    hits = ((i, needle, needles[needle]) for i, found in _scan(texts, needles) for needle in found)
+    return _findings(names, leaks, hits)
 
 
 def _excerpt(text: str, limit: int = 80) -> str:
@@ -490,6 +761,662 @@ def _excerpt(text: str, limit: int = 80) -> str:
 def exposure(leaks: Iterable[Leak]) -> list[str]:
     """The unpublished notes whose content or paths the audited output exposes, sorted."""
     return sorted({leak.source_note for leak in leaks})
+
+
+# -- the persistent audit ------------------------------------------------------------------------
+
+KEY_CHARS = 16
+"""A form is found through its last ``KEY_CHARS`` characters (the whole form when shorter). The
+end rather than the start: private paths and phrases share beginnings (a folder, "How to ...")
+far more often than endings, so a key that occurs brings fewer markers to check."""
+
+SMALL_AUDIT_CHARS = 8_000_000
+"""Up to this many characters, an audit looks up each 16-character window of the text in the
+index (about a second per million characters on the 10k-note bench vault); beyond it, one
+automaton of all keys scans the text (some 8 seconds, then about as fast per character)."""
+
+_Owner = tuple[tuple[int, str, int], str, str, "str | None", str]
+"""A marker a found form can stand for: (order, kind, text, gate, source note). ``order`` is the
+marker's place in :func:`build_markers`' list — notes by path, each in cut order, then the
+attachments — since a form shared by several markers stands for the first that is private."""
+
+
+def _text_id(kind: str, text: str) -> int:
+    """The id of a marker text in ``leak_texts``: a 63-bit hash of kind and text, so that the
+    same phrase cut from a thousand notes is stored, expanded into forms and keyed once. A
+    collision (never seen, but checked when a text is stored) makes the audit fall back to
+    the reference."""
+    digest = hashlib.blake2b(f"{kind}\0{text}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+_GATED_KINDS = ("folder", "tag")
+"""Kinds whose markers a vault-wide rule can drop. They are not keyed: most are dropped (a
+folder holding a published note is public, and its name is in every link into it), so each
+audit searches for the forms of the few that pass (see :meth:`LeakStore._whole_forms`)."""
+
+
+def _text_rows(text_id: int, kind: str, text: str, forms: Iterable[str] | None = None) -> tuple[
+        list[tuple[str, int]], list[tuple[str, int]]]:
+    """The ``leak_keys`` and ``leak_short`` rows of one marker text: (key or whole form, id)."""
+    keys: set[str] = set()
+    short: list[tuple[str, int]] = []
+    if kind in _GATED_KINDS:
+        return [], []
+    for form in _forms_of(kind, text) if forms is None else forms:
+        if len(form) >= KEY_CHARS:
+            keys.add(form[-KEY_CHARS:])
+        else:
+            short.append((form, text_id))
+    return [(key, text_id) for key in keys], short
+
+
+@functools.cache
+def _store_fingerprint() -> str:
+    """What stored cuts and keys depend on besides the notes: this code, the slug and escape
+    code, and Python (``html``, ``json`` and ``urllib`` escapes)."""
+    from . import jsfmt, slug, transliteration
+
+    h = hashlib.sha256(f"{__version__}\0{sys.version}\0{KEY_CHARS}\n".encode())
+    for module_file in (__file__, slug.__file__, transliteration.__file__, jsfmt.__file__):
+        h.update(Path(module_file).read_bytes())
+    return h.hexdigest()
+
+
+def _pack(ids: list[int]) -> bytes:
+    """Text ids as 8-byte little-endian integers (a third of their size in JSON)."""
+    packed = array.array("q", ids)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _unpack(data: bytes) -> list[int]:
+    packed = array.array("q")
+    packed.frombytes(data)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed.tolist()
+
+
+def _in_json(values: Iterable[Any]) -> str:
+    """A JSON array for ``IN (SELECT value FROM json_each(?))``: one statement for any number of
+    values, which SQLite answers with one index look-up each."""
+    return json.dumps(sorted(set(values)), ensure_ascii=False)
+
+
+def _occurring(text: str, needles: set[str]) -> set[str]:
+    """The needles (none holding NUL, the separator) that occur in ``text``: one search each
+    when that is cheap, else one pass of an automaton."""
+    needles = {n for n in needles if "\0" not in n}
+    if len(needles) <= 24 or len(needles) * len(text) <= 10_000_000:  # a search is ~25x faster per character
+        return {n for n in needles if n in text}
+    automaton = _automaton(needles)
+    return {needle for _end, needle in automaton.iter(text)} if automaton is not None else set()
+
+
+def _public_states(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
+    return {r[0]: r[1:] for r in conn.execute("SELECT path, content_hash, indexed_at_ns, links FROM leak_public")}
+
+
+def _witnesses(rows: list[tuple[str, str]], needles: set[str]) -> dict[str, str]:
+    """Needle → the path of a row (path, text) whose text holds it, for the needles found."""
+    out: dict[str, str] = {}
+    needles = {n for n in needles if "\0" not in n}
+    if len(needles) <= 24:  # a search is some 25 times faster per character than an automaton
+        for needle in needles:
+            path = next((path for path, text in rows if needle in text), None)
+            if path is not None:
+                out[needle] = path
+        return out
+    automaton = _automaton(needles)
+    for path, text in rows if automaton is not None else ():
+        for _end, needle in automaton.iter(text):
+            out.setdefault(needle, path)
+    return out
+
+
+class _PublicText:
+    """Is a string (casefolded) part of what published notes show?
+
+    Looked for, in this order: in ``first`` — the always-public placeholders, public
+    attachments, and the notes whose shown text was just made again (most often the note being
+    published, whose own text is much of what an audit finds); in ``leak_witness``, which
+    remembers a published note known to show it (its row goes when that note's shown text is
+    made again or it is unpublished); in ``leak_absent``, which remembers strings no published
+    note showed (a row goes when a note's shown text made again shows it); and only then in
+    every published note's text, whose answers are remembered. Parts are NUL-separated (note
+    text never holds NUL: the scanner drops it), so a match cannot span two parts."""
+
+    def __init__(self, store: LeakStore, always: Iterable[str], valid: set[str], made: dict[str, str]) -> None:
+        self.store = store
+        self.first = "\0".join([*always, *made.values()])
+        self.valid = valid
+        """Paths of the published notes."""
+        self.made = made
+        """Path → shown text of the notes whose text was made in this audit (their stored rows may
+        be older, if storing failed)."""
+        self.known: dict[str, bool] = {}
+        self.remember_absent = True
+        """Off for large audits, whose many answers would make every later one check them."""
+
+    def prefetch(self, needles: Iterable[str]) -> None:
+        new = {n for n in needles if n and n not in self.known}
+        if not new:
+            return
+        conn = self.store.index.conn
+        read = _public_states(conn)
+        witnesses: dict[str, str] = {}
+        here = _occurring(self.first, new)
+        self.known.update(dict.fromkeys(here, True))
+        new -= here
+        if here and len(self.made) <= 64:  # remember which note (a later audit may not make it)
+            for path, text in self.made.items():
+                witnesses.update((n, path) for n in here if n not in witnesses and n in text)
+        if new:
+            self._remembered(new)
+            new = {n for n in new if n not in self.known}
+        if new:
+            stored = [(path, text) for path, text in conn.execute("SELECT path, parts FROM leak_public")
+                      if path in self.valid and path not in self.made]
+            found = _witnesses(stored, new)
+            witnesses.update(found)
+            self.known.update((n, n in found) for n in new)
+        absent = [(n,) for n in new if not self.known[n] and "\0" not in n] if self.remember_absent else []
+        if witnesses or absent:
+            try:
+                with self.store.index.transaction():
+                    # Only if no published note's row changed since it was read (another process).
+                    if _public_states(conn) == read:
+                        conn.executemany("INSERT OR REPLACE INTO leak_witness VALUES (?, ?)", witnesses.items())
+                        conn.executemany("INSERT OR IGNORE INTO leak_absent VALUES (?)", absent)
+            except sqlite3.OperationalError as exc:  # e.g. the index is busy: only the speed-up is lost
+                log.info("leak audit: answers not stored (%s)", exc)
+
+    def _remembered(self, needles: set[str]) -> None:
+        """Answers kept from earlier audits: a witness whose stored text is current (not made
+        again in this audit), or a remembered absence."""
+        conn = self.store.index.conn
+        for needle, path in conn.execute(
+            "SELECT needle, path FROM leak_witness WHERE needle IN (SELECT value FROM json_each(?))", (_in_json(needles),)
+        ).fetchall():
+            if path in self.valid and path not in self.made:
+                self.known[needle] = True
+        unknown = {n for n in needles if n not in self.known}
+        for (needle,) in conn.execute(
+            "SELECT needle FROM leak_absent WHERE needle IN (SELECT value FROM json_each(?))", (_in_json(unknown),)
+        ).fetchall() if unknown else ():
+            self.known[needle] = False
+
+    def contains(self, needle: str) -> bool:
+        if needle not in self.known:
+            self.prefetch([needle])
+        return self.known.get(needle, False)
+
+
+@dataclass
+class _Sources:
+    """What each found form can stand for: the stored marker texts that have it as a form, and
+    private attachments' name markers."""
+
+    texts: dict[str, list[int]]
+    assets: dict[str, list[_Owner]]
+
+
+@dataclass
+class _RefreshPlan:
+    """The writes of one :meth:`LeakStore._refresh`."""
+
+    reset: bool
+    """The tables were made by other code: empty them first."""
+    stale: list[int]
+    """leak_notes ids to forget."""
+    notes: list[tuple[str, str | None, int, list[tuple[int, str | None]]]] = field(default_factory=list)
+    """(path, content hash, indexed_at_ns, [(text id, gate)]) of each note to store."""
+    texts: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """New texts: id → (kind, text)."""
+    keys: list[tuple[str, int]] = field(default_factory=list)
+    short: list[tuple[str, int]] = field(default_factory=list)
+
+
+class _Unavailable(Exception):
+    """The leak tables cannot be used for this audit (see :meth:`LeakStore.audit`)."""
+
+
+_LEAK_TABLES = ("leak_notes", "leak_texts", "leak_uses", "leak_keys", "leak_short", "leak_public", "leak_witness",
+                "leak_absent", "leak_meta")
+MAX_ABSENT = 20_000
+"""``leak_absent`` is emptied beyond this: each change to a published note is checked against it."""
+
+
+class LeakStore:
+    """The leak audit of :func:`audit` with the markers kept in the index, so that its cost
+    follows what changed and what is audited rather than the size of the vault.
+
+    Tables (all derived data): ``leak_notes`` (per unpublished note, the content hash and index
+    time it was cut at and its cuts as ``leak_texts`` ids), ``leak_texts`` (each distinct
+    marker text once), ``leak_uses`` (which note holds which text, at which place, with the
+    cut's gate), ``leak_keys`` / ``leak_short`` (the texts' forms by key, or whole when short),
+    ``leak_public`` (what each published note shows) and ``leak_witness`` / ``leak_absent``
+    (strings known to be shown by a published note, or by none; see :class:`_PublicText`).
+
+    Findings are the same as ``audit(build_markers(index, root), outputs)`` (the test suite
+    compares the two on random vaults and outputs). Attachment bytes are compared by the blob
+    SHA-1 the publish itself uses (``publish_assets``, valid while size and mtime are)."""
+
+    def __init__(self, index: Index, root: Path) -> None:
+        self.index = index
+        self.root = root
+        self.timings: dict[str, float] = {}
+        """Seconds spent per step of the last audit (for benchmarks and debug logs)."""
+        self._texts: dict[int, tuple[str, str]] = {}
+        self._paths: dict[int, str] | None = None
+        self._shown: _PublicText | None = None
+        self._forms: dict[int, tuple[str, ...]] = {}
+        """Forms of the texts this audit stored (all of them the first time: saves making them twice)."""
+        self._clock = 0.0
+
+    # -- the audit -------------------------------------------------------------------------------
+    def audit(self, outputs: Iterable[tuple[str, bytes]], *, strategy: str = "auto") -> list[Leak]:
+        """Leaks in ``outputs``, as :func:`audit` finds them. ``strategy``: ``small`` looks up the
+        text's windows in the index, ``large`` scans it with an automaton of every key, ``auto``
+        picks by size. Falls back to the reference audit when the index cannot hold the leak
+        tables (read-only, or made by an older gardend)."""
+        outputs = list(outputs)
+        self.timings = {}
+        self._shown = None
+        self._forms = {}
+        self._clock = time.perf_counter()
+        vault = _Vault.load(self.index.conn)
+        try:
+            self._refresh(vault)
+        except (_Unavailable, sqlite3.OperationalError) as exc:
+            log.info("leak audit without the index's leak tables (%s): full scan", exc)
+            return audit(build_markers(self.index, self.root), outputs)
+        self._tick("markers")
+        names, texts, leaks = _outputs(outputs, self._blobs(vault))
+        self._tick("assets")
+        if strategy == "auto":
+            strategy = "small" if sum(map(len, texts)) <= SMALL_AUDIT_CHARS else "large"
+        found, sources = self._search(vault, texts, large=strategy == "large")
+        self._forms = {}
+        self._tick("search")
+        hits = self._resolve(vault, found, sources)
+        self._tick("resolve")
+        log.debug("leak audit (%s): %s", strategy, ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items()))
+        return _findings(names, leaks, hits)
+
+    def _tick(self, step: str) -> None:
+        """Add the time since the last tick to ``step`` in :attr:`timings`."""
+        now = time.perf_counter()
+        self.timings[step] = self.timings.get(step, 0.0) + now - self._clock
+        self._clock = now
+
+    # -- keeping the cuts up to date ------------------------------------------------------------
+    def _refresh(self, vault: _Vault) -> None:
+        """Cut the unpublished notes that are new or changed since they were stored (by content
+        hash and index time, which moves whenever the index rewrites a note, e.g. after a parser
+        setting changed), and forget notes that are gone or now published.
+
+        The cutting happens outside the write transaction (the first time, it takes seconds);
+        the transaction then checks that nobody else (the daemon, another command) changed the
+        tables meanwhile, and starts again if someone did."""
+        for _attempt in range(3):
+            state = self._stored_state()
+            plan = self._plan_refresh(vault, state)
+            if plan is None:
+                return
+            with self.index.transaction():
+                if self._stored_state() == state:
+                    self._apply_refresh(plan)
+                    self._texts = {}
+                    self._paths = None
+                    return
+        raise _Unavailable("the leak tables kept changing during the audit")
+
+    def _stored_state(self) -> tuple[str | None, list[tuple[int, str, str | None, int]]]:
+        conn = self.index.conn
+        row = conn.execute("SELECT value FROM leak_meta WHERE key = 'fingerprint'").fetchone()
+        notes = conn.execute("SELECT id, path, content_hash, indexed_at_ns FROM leak_notes ORDER BY id").fetchall()
+        return (row[0] if row else None), notes
+
+    def _plan_refresh(self, vault: _Vault, state: tuple[str | None, list[tuple[int, str, str | None, int]]]) -> (
+            _RefreshPlan | None):
+        """What :meth:`_apply_refresh` writes, worked out from ``state`` (see :meth:`_stored_state`)."""
+        conn = self.index.conn
+        reset = state[0] != _store_fingerprint()
+        stored = {} if reset else {path: (lid, h, at) for lid, path, h, at in state[1]}
+        private = {r[1]: (r[0], r[2], r[3]) for r in vault.notes if not r[4]}
+        stale = [lid for path, (lid, h, at) in stored.items() if private.get(path, (0, None, None))[1:] != (h, at)]
+        fresh = [path for path in private if path not in stored or stored[path][1:] != private[path][1:]]
+        if not (reset or stale or fresh):
+            return None
+        ids = [private[path][0] for path in fresh]
+        inputs = _note_inputs(conn, None if len(ids) > len(vault.notes) // 4 else ids)
+        plan = _RefreshPlan(reset, stale)
+        ids_of: dict[tuple[str, str], int] = {}  # phrases repeat across notes: hash each once
+        for path in fresh:
+            file_id, content_hash, indexed_at = private[path]
+            cuts: list[tuple[int, str | None]] = []
+            for kind, text, gate in _note_cuts(path, inputs.get(file_id) or _NoteInputs()):
+                text_id = ids_of.get((kind, text))
+                if text_id is None:
+                    text_id = ids_of[kind, text] = _text_id(kind, text)
+                    if plan.texts.setdefault(text_id, (kind, text)) != (kind, text):
+                        raise _Unavailable("two marker texts with one id")
+                cuts.append((text_id, gate))
+            plan.notes.append((path, content_hash, indexed_at, cuts))
+        if not reset:  # texts other notes hold are stored and keyed already
+            for text_id, kind, text in conn.execute(
+                "SELECT id, kind, text FROM leak_texts WHERE id IN (SELECT value FROM json_each(?))",
+                (_in_json(plan.texts),),
+            ).fetchall():
+                if plan.texts.pop(text_id) != (kind, text):
+                    raise _Unavailable("two marker texts with one id")
+        for text_id, (kind, text) in plan.texts.items():
+            forms = self._forms[text_id] = tuple(_forms_of(kind, text))  # the search may need them
+            text_keys, text_short = _text_rows(text_id, kind, text, forms)
+            plan.keys += text_keys
+            plan.short += text_short
+        return plan
+
+    def _apply_refresh(self, plan: _RefreshPlan) -> None:
+        conn = self.index.conn
+        if plan.reset:
+            for table in _LEAK_TABLES:
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("INSERT INTO leak_meta VALUES ('fingerprint', ?)", (_store_fingerprint(),))
+        released = self._forget(plan.stale) if plan.stale else set()
+        row = conn.execute("SELECT value FROM leak_meta WHERE key = 'next_id'").fetchone()
+        next_id = int(row[0]) if row else 1
+        notes: list[tuple[int, str, str | None, int, str]] = []
+        uses: list[tuple[int, int, int, str | None]] = []
+        for path, content_hash, indexed_at, cuts in plan.notes:
+            notes.append((next_id, path, content_hash, indexed_at, _pack([text_id for text_id, _gate in cuts])))
+            uses += ((text_id, next_id, seq, gate) for seq, (text_id, gate) in enumerate(cuts))
+            next_id += 1
+        # Rows go in in key order (the tables' own), which SQLite appends far faster; a sort on
+        # the first column is enough (and much cheaper than on whole tuples).
+        first = operator.itemgetter(0)
+        conn.executemany("INSERT INTO leak_notes VALUES (?, ?, ?, ?, ?)", notes)
+        conn.executemany("INSERT INTO leak_uses VALUES (?, ?, ?, ?)", sorted(uses, key=first))
+        conn.executemany("INSERT INTO leak_texts VALUES (?, ?, ?)",
+                         sorted(((text_id, *text) for text_id, text in plan.texts.items()), key=first))
+        conn.executemany("INSERT OR IGNORE INTO leak_keys VALUES (?, ?)", sorted(plan.keys, key=first))
+        conn.executemany("INSERT OR IGNORE INTO leak_short VALUES (?, ?)", sorted(plan.short, key=first))
+        conn.execute("INSERT OR REPLACE INTO leak_meta VALUES ('next_id', ?)", (str(next_id),))
+        if released:
+            self._collect(released)
+
+    def _forget(self, note_ids: list[int]) -> set[int]:
+        """Delete notes and their uses; returns the texts they used (see :meth:`_collect`)."""
+        conn = self.index.conn
+        released: set[int] = set()
+        for i in range(0, len(note_ids), 500):
+            chunk = note_ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for note_id, cuts in conn.execute(f"SELECT id, cuts FROM leak_notes WHERE id IN ({marks})", chunk).fetchall():
+                text_ids = _unpack(cuts)
+                released.update(text_ids)
+                conn.executemany("DELETE FROM leak_uses WHERE text_id = ? AND note_id = ? AND seq = ?",
+                                 [(text_id, note_id, seq) for seq, text_id in enumerate(text_ids)])
+            conn.execute(f"DELETE FROM leak_notes WHERE id IN ({marks})", chunk)
+        return released
+
+    def _collect(self, text_ids: set[int]) -> None:
+        """Delete the texts no note uses any more, with their keys (found by making the text's
+        forms again, which spares the key tables a second index)."""
+        conn = self.index.conn
+        unused = [
+            (text_id, kind, text)
+            for text_id, kind, text in conn.execute(
+                "SELECT id, kind, text FROM leak_texts WHERE id IN (SELECT value FROM json_each(?))"
+                " AND NOT EXISTS (SELECT 1 FROM leak_uses u WHERE u.text_id = leak_texts.id)",
+                (_in_json(text_ids),),
+            ).fetchall()
+        ]
+        for text_id, kind, text in unused:
+            keys, short = _text_rows(text_id, kind, text)
+            conn.executemany("DELETE FROM leak_keys WHERE key = ? AND text_id = ?", keys)
+            conn.executemany("DELETE FROM leak_short WHERE form = ? AND text_id = ?", short)
+        conn.executemany("DELETE FROM leak_texts WHERE id = ?", [(u[0],) for u in unused])
+
+    def _load_texts(self, text_ids: Iterable[int]) -> None:
+        missing = set(text_ids) - self._texts.keys()
+        if missing:
+            for text_id, kind, text in self.index.conn.execute(
+                "SELECT id, kind, text FROM leak_texts WHERE id IN (SELECT value FROM json_each(?))",
+                (_in_json(missing),),
+            ):
+                self._texts[text_id] = (kind, text)
+
+    def _first_uses(self, vault: _Vault, text_ids: Iterable[int]) -> dict[int, _Owner]:
+        """For each text, its first use (in :func:`build_markers` order) that passes the
+        vault-wide rules: the one marker of that text the reference keeps."""
+        conn = self.index.conn
+        wanted = set(text_ids)
+        if not wanted:
+            return {}
+        self._load_texts(wanted)
+        if self._paths is None:
+            self._paths = dict(conn.execute("SELECT id, path FROM leak_notes"))
+        out: dict[int, _Owner] = {}
+        for text_id, note_id, seq, gate in conn.execute(
+            "SELECT text_id, note_id, seq, gate FROM leak_uses WHERE text_id IN (SELECT value FROM json_each(?))",
+            (_in_json(wanted),),
+        ):
+            path = self._paths.get(note_id)
+            text = self._texts.get(text_id)
+            if path is None or text is None or not vault.passes(text[0], gate):
+                continue
+            owner: _Owner = ((0, path, seq), text[0], text[1], gate, path)
+            if text_id not in out or owner[0] < out[text_id][0]:
+                out[text_id] = owner
+        return out
+
+    # -- attachments -----------------------------------------------------------------------------
+    def _blobs(self, vault: _Vault) -> dict[str, Marker]:
+        """Blob SHA-1 of attachments only unpublished notes use (and no published one shares)."""
+        if not vault.private_assets:
+            return {}
+        from .gitsync import AssetShas
+
+        shas = AssetShas(self.index, self.root)
+
+        def sha(target: str) -> str | None:
+            try:
+                return shas.sha(target)
+            except OSError:
+                return None
+
+        public = {sha(target) for target in vault.public_assets}
+        out: dict[str, Marker] = {}
+        for target, source in sorted(vault.private_assets.items()):
+            blob = sha(target)
+            if blob is not None and blob != _EMPTY_BLOB and blob not in public:
+                out[blob] = Marker(target, "asset-bytes", source)
+        shas.save()
+        return out
+
+    # -- searching -------------------------------------------------------------------------------
+    def _search(self, vault: _Vault, texts: list[str], *, large: bool) -> tuple[dict[int, set[str]], _Sources]:
+        """The forms found in each text, and what each found form can stand for.
+
+        Two passes. The first finds the keys that occur in each text: a small audit looks its
+        16-character windows up in ``leak_keys``; a large one scans for every key with one
+        automaton. The second expands the marker texts behind those keys into their forms and
+        scans for them (with the whole forms: short ones and attachment names). A form occurs
+        only where its key does, so nothing is missed."""
+        exact = self._whole_forms(vault)
+        assets: dict[str, list[_Owner]] = {}
+        for k, (kind, text, source) in enumerate(vault.asset_cuts()):
+            text = text.strip()
+            if text:
+                for form in _forms_of(kind, text):
+                    assets.setdefault(form, []).append(((1, "", k), kind, text, None, source))
+        found: dict[int, set[str]] = {}
+        if large:
+            # A large audit finds a lot that published notes show too (their permalinks, phrases
+            # they share): forms published text shows, which are never private, are not scanned for.
+            public = self._public(vault)
+            public.remember_absent = False
+            public.prefetch(form.casefold() for form in exact)
+            exact = {form: ids for form, ids in exact.items() if not public.contains(form.casefold())}
+            whole = exact.keys() | assets.keys()
+            keys = [key for (key,) in self.index.conn.execute("SELECT DISTINCT key FROM leak_keys")]
+            hit_keys = _scan_each(texts, [*keys, *whole])
+            for i, hits in hit_keys.items():
+                if not whole.isdisjoint(hits):
+                    found[i] = hits & whole
+            rows = self._key_rows(set().union(*hit_keys.values()) if hit_keys else set())
+        else:
+            rows = []
+            windows: set[str] = set()
+            for text in texts:  # in batches, to bound the memory the windows take
+                windows.update(text[p:p + KEY_CHARS] for p in range(len(text) - KEY_CHARS + 1))
+                if len(windows) > 500_000:
+                    rows += self._key_rows(windows)
+                    windows = set()
+            rows += self._key_rows(windows)
+        by_form = self._key_forms(rows)
+        if large:
+            public.prefetch(form.casefold() for form in by_form)
+            by_form = {form: ids for form, ids in by_form.items() if not public.contains(form.casefold())}
+            live_keys = {form[-KEY_CHARS:] for form in by_form}
+            wanted = {i: texts[i] for i, hits in hit_keys.items() if not live_keys.isdisjoint(hits)}
+            patterns: list[str] = list(by_form)
+        else:
+            wanted = dict(enumerate(texts))
+            patterns = [*by_form, *exact, *assets]
+        self._tick("search: keys")
+        numbers = list(wanted)
+        for i, hits in _scan_each(list(wanted.values()), patterns).items():
+            found.setdefault(numbers[i], set()).update(hits)
+        found_forms = set().union(*found.values()) if found else set()
+        sources = _Sources(
+            {form: by_form.get(form, []) + exact.get(form, []) for form in found_forms},
+            {form: assets[form] for form in found_forms if form in assets},
+        )
+        return found, sources
+
+    def _whole_forms(self, vault: _Vault) -> dict[str, list[int]]:
+        """Form → text ids, for the forms searched whole: those shorter than a key, and the forms
+        of folder and tag texts that pass the vault-wide rules in some note."""
+        exact: dict[str, list[int]] = {}
+        conn = self.index.conn
+        for form, text_id in conn.execute("SELECT form, text_id FROM leak_short"):
+            exact.setdefault(form, []).append(text_id)
+        live: set[int] = set()
+        for text_id, kind, text, gate in conn.execute(
+            "SELECT DISTINCT t.id, t.kind, t.text, u.gate FROM leak_texts t JOIN leak_uses u ON u.text_id = t.id"
+            " WHERE t.kind IN ('folder', 'tag')"
+        ):
+            if text_id not in live and vault.passes(kind, gate):
+                live.add(text_id)
+                self._texts[text_id] = (kind, text)
+                for form in _forms_of(kind, text):
+                    exact.setdefault(form, []).append(text_id)
+        return exact
+
+    def _key_rows(self, windows: set[str]) -> list[tuple[str, int]]:
+        """The ``leak_keys`` rows of the keys among ``windows``."""
+        windows = {w for w in windows if len(w) == KEY_CHARS and "\0" not in w}  # keys hold no NUL
+        return self.index.conn.execute(
+            "SELECT key, text_id FROM leak_keys WHERE key IN (SELECT value FROM json_each(?))",
+            (_in_json(windows),),
+        ).fetchall() if windows else []
+
+    def _key_forms(self, rows: list[tuple[str, int]]) -> dict[str, list[int]]:
+        """Form → text ids, for every form of the texts in ``rows`` whose key is in ``rows``."""
+        keys_found = {key for key, _text_id in rows}
+        self._load_texts(text_id for _key, text_id in rows)
+        by_form: dict[str, list[int]] = {}
+        for text_id in {text_id for _key, text_id in rows}:
+            forms = self._forms.get(text_id)
+            for form in _forms_of(*self._texts[text_id]) if forms is None else forms:
+                if len(form) >= KEY_CHARS and form[-KEY_CHARS:] in keys_found:
+                    by_form.setdefault(form, []).append(text_id)
+        return by_form
+
+    # -- deciding what is private ----------------------------------------------------------------
+    def _resolve(self, vault: _Vault, found: dict[int, set[str]], sources: _Sources) -> list[tuple[int, str, Marker]]:
+        """(text number, form, marker) of every private form found: a form is private when
+        published text does not show it, and stands for the first of its markers (in
+        :func:`build_markers` order) that passes the vault-wide rules and whose text published
+        notes do not show either — exactly the marker :meth:`PrivateMarkers.needles` keeps.
+
+        The markers' texts are asked about first: mostly what an audit finds is text a published
+        note shares (its own, often escaped), and published notes show the marker text far more
+        often than a form of it, so the form itself rarely has to be looked for."""
+        forms = set().union(*found.values()) if found else set()
+        if not forms:
+            return []
+        first = self._first_uses(vault, (text_id for form in forms for text_id in sources.texts.get(form, ())))
+        owners: dict[str, list[_Owner]] = {}
+        for form in forms:
+            owned = [first[t] for t in set(sources.texts.get(form, ())) if t in first]
+            owned += sources.assets.get(form, ())
+            if owned:
+                owners[form] = sorted(owned, key=lambda owner: owner[0])
+        public = self._public(vault)
+        public.prefetch(_probe(o[1], o[2]) for owned in owners.values() for o in owned)
+        private = {form: next(o for o in owned if not public.contains(_probe(o[1], o[2])))
+                   for form, owned in owners.items() if not all(public.contains(_probe(o[1], o[2])) for o in owned)}
+        public.prefetch(form.casefold() for form in private)
+        chosen = {form: Marker(o[2], o[1], o[4]) for form, o in private.items() if not public.contains(form.casefold())}
+        return [(i, form, chosen[form]) for i, forms_i in found.items() for form in forms_i if form in chosen]
+
+    def _public(self, vault: _Vault) -> _PublicText:
+        """What published notes show, casefolded: kept per published note in ``leak_public`` and
+        made again only for notes whose content, index time or links to unpublished notes
+        changed (those links decide what a reader sees). Made once per audit."""
+        if self._shown is None:
+            self._shown = self._make_public(vault)
+        return self._shown
+
+    def _make_public(self, vault: _Vault) -> _PublicText:
+        conn = self.index.conn
+        links = _private_links(conn)
+        published = {r[1]: (r[0], r[2], r[3]) for r in vault.notes if r[4]}
+
+        def signature(file_id: int) -> str:
+            return hashlib.blake2b(repr(links.get(file_id, [])).encode("utf-8", "surrogatepass"),
+                                   digest_size=16).hexdigest()
+
+        stored = {
+            r[0]: (r[1], r[2], r[3])
+            for r in conn.execute("SELECT path, content_hash, indexed_at_ns, links FROM leak_public")
+        }
+        now = {path: (h, at, signature(fid)) for path, (fid, h, at) in published.items()}
+        fresh = [path for path, state in now.items() if stored.get(path) != state]
+        gone = [path for path in stored if path not in now]
+        made: dict[str, str] = {}
+        if fresh:
+            ids = [published[path][0] for path in fresh]
+            inputs = _note_inputs(conn, None if len(ids) > len(vault.notes) // 4 else ids)
+            for path in fresh:
+                file_id = published[path][0]
+                parts = _public_parts(path, inputs.get(file_id) or _NoteInputs(), links.get(file_id, []))
+                made[path] = "\0".join(part.casefold() for part in parts)
+        if fresh or gone:
+            try:
+                with self.index.transaction():
+                    conn.executemany("DELETE FROM leak_public WHERE path = ?", [(p,) for p in gone])
+                    conn.executemany("DELETE FROM leak_witness WHERE path = ?", [(p,) for p in [*gone, *fresh]])
+                    absent = {needle for (needle,) in conn.execute("SELECT needle FROM leak_absent")}
+                    if len(absent) > MAX_ABSENT:
+                        conn.execute("DELETE FROM leak_absent")
+                    elif absent and made:
+                        shown = _occurring("\0".join(made.values()), absent)
+                        conn.executemany("DELETE FROM leak_absent WHERE needle = ?", [(n,) for n in shown])
+                    conn.executemany(
+                        "INSERT OR REPLACE INTO leak_public VALUES (?, ?, ?, ?, ?)",
+                        [(path, *now[path], made[path]) for path in fresh],
+                    )
+            except sqlite3.OperationalError as exc:  # e.g. the index is busy: only the speed-up is lost
+                log.info("leak audit: published text not stored (%s)", exc)
+        always = [part.casefold() for part in (*_ALWAYS_PUBLIC, *sorted(vault.public_assets))]
+        return _PublicText(self, always, set(now), made)
 
 
 # -- outputs -------------------------------------------------------------------------------------
@@ -592,10 +1519,11 @@ def publish_gate(index: Index, root: Path, plan: PublishPlan, mode: str) -> Gate
 
     Only what this publish writes is audited (added and changed files and the commit message):
     the files it leaves alone passed this gate when they were written. ``gardend check --leaks``
-    audits everything, the repository's history included."""
+    audits everything, the repository's history included. The markers come from the index
+    (:class:`LeakStore`): after one edit, only that edit is cut and searched for."""
     if plan.empty:
         return Gate(True, [], [])
-    leaks = audit(build_markers(index, root), plan_outputs(plan, written_only=True))
+    leaks = LeakStore(index, root).audit(plan_outputs(plan, written_only=True))
     if mode == "plugin":
         exposed = exposure(leaks)
         if not exposed:
@@ -630,4 +1558,4 @@ def check_leaks(
         outputs += [(f"{site.name}/{name}", data) for name, data in site_dir_outputs(site)]
     if repo is not None:
         outputs += repo_outputs(repo)
-    return audit(build_markers(index, root), outputs)
+    return LeakStore(index, root).audit(outputs)
