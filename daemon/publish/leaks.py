@@ -70,6 +70,8 @@ matched by exact bytes only (a resized image is not found).
 from __future__ import annotations
 
 import array
+import base64
+import binascii
 import functools
 import hashlib
 import html
@@ -519,6 +521,51 @@ def _note_cuts(path: str, note: _NoteInputs) -> list[Cut]:
     return out
 
 
+def _published_canvas_assets(conn: sqlite3.Connection) -> set[str]:
+    """Attachments a published canvas shows (file nodes, group backgrounds, embeds in its text
+    nodes): public like those a published note links to. Canvases have no ``links`` rows, so
+    their references are read from the canvas text and matched to attachments by vault path,
+    else by a file name that only one attachment has (Obsidian's resolution for bare names)."""
+    try:
+        texts = [r[0] for r in conn.execute("SELECT text FROM canvases WHERE publish = 1 AND valid = 1")]
+    except sqlite3.OperationalError:  # an index from before schema 5
+        return set()
+    if not texts:
+        return set()
+    from ..canvas import canvas_attachment_refs
+
+    attachments = [r[0] for r in conn.execute("SELECT path FROM files WHERE is_note = 0")]
+    by_path = set(attachments)
+    by_name: dict[str, list[str]] = {}
+    for path in attachments:
+        by_name.setdefault(path.rsplit("/", 1)[-1].lower(), []).append(path)
+    out: set[str] = set()
+    for text in texts:
+        for ref in canvas_attachment_refs(text):
+            if ref in by_path:
+                out.add(ref)
+            elif len(found := by_name.get(ref.rsplit("/", 1)[-1].lower(), [])) == 1:
+                out.add(found[0])
+    return out
+
+
+_DATA_MARKDOWN = re.compile(r'data-markdown="([A-Za-z0-9+/=]*)"')
+
+
+def _decoded_canvas_markdown(text: str) -> str:
+    """The Markdown a compiled canvas carries base64-encoded in ``data-markdown`` attributes
+    (the garden decodes and renders it): searched like any other output text."""
+    if "data-markdown=" not in text:
+        return ""
+    parts = []
+    for m in _DATA_MARKDOWN.finditer(text):
+        try:
+            parts.append(base64.b64decode(m.group(1), validate=True).decode("utf-8", "replace"))
+        except (binascii.Error, ValueError):
+            continue
+    return "\n".join(parts)
+
+
 @dataclass
 class _Vault:
     """The vault-wide facts markers depend on, from a few cheap queries of the index."""
@@ -555,7 +602,7 @@ class _Vault:
             "SELECT l.note_id, l.target_path FROM files t CROSS JOIN links l ON l.target_path = t.path"
             " WHERE t.is_note = 0 ORDER BY l.note_id, l.seq"
         ).fetchall()
-        public_assets = {t for n, t in links if n in published}
+        public_assets = {t for n, t in links if n in published} | _published_canvas_assets(conn)
         private_assets: dict[str, str] = {}
         for note_id, target in links:
             if note_id in private and target not in public_assets:
@@ -723,7 +770,8 @@ def _outputs(outputs: Iterable[tuple[str, bytes]], blobs: dict[str, Marker]) -> 
     leaks: dict[LeakKey, Leak] = {}
     for name, data in outputs:
         names.append(name)
-        texts.append(name + "\n" + data.decode("utf-8", "replace"))
+        decoded = data.decode("utf-8", "replace")
+        texts.append(name + "\n" + decoded + "\n" + _decoded_canvas_markdown(decoded))
         blob = blobs.get(_blob_sha(data)) if data else None
         if blob is not None:
             leaks.setdefault((name, blob.source, blob.kind), Leak(blob.kind, blob.source, name, blob.text))
