@@ -549,6 +549,25 @@ def _published_canvas_assets(conn: sqlite3.Connection) -> set[str]:
     return out
 
 
+def _published_canvas_parts(conn: sqlite3.Connection) -> list[str]:
+    """What published canvases show, as :func:`_public_parts` says for notes: the path, its slug
+    and the author's words with links reduced to what a reader sees (display text or the bare
+    name typed, never a typed path; embeds dropped). Canvases are few: made on every audit."""
+    try:
+        rows = conn.execute(
+            "SELECT f.path, c.text FROM files f JOIN canvases c ON c.file_id = f.id"
+            " WHERE c.publish = 1 AND c.valid = 1 ORDER BY f.path"
+        ).fetchall()
+    except sqlite3.OperationalError:  # an index from before schema 5
+        return []
+    from ..canvas import canvas_text_of
+
+    parts: list[str] = []
+    for path, text in rows:
+        parts += [path, _slug_path(path), _reader_text(canvas_text_of(text))]
+    return parts
+
+
 _DATA_MARKDOWN = re.compile(r'data-markdown="([A-Za-z0-9+/=]*)"')
 
 
@@ -641,7 +660,7 @@ def build_markers(index: Index, root: Path | None = None) -> PrivateMarkers:
     links = _private_links(conn)
 
     # -- what published notes show (text shared with them is not private) --
-    public_parts: list[str] = [*_ALWAYS_PUBLIC, *sorted(vault.public_assets)]
+    public_parts: list[str] = [*_ALWAYS_PUBLIC, *sorted(vault.public_assets), *_published_canvas_parts(conn)]
     for note_id, path, _hash, _at, publish in vault.notes:
         if publish:
             public_parts += _public_parts(path, inputs.get(note_id) or _NoteInputs(), links.get(note_id, []))
@@ -1463,7 +1482,8 @@ class LeakStore:
                     )
             except sqlite3.OperationalError as exc:  # e.g. the index is busy: only the speed-up is lost
                 log.info("leak audit: published text not stored (%s)", exc)
-        always = [part.casefold() for part in (*_ALWAYS_PUBLIC, *sorted(vault.public_assets))]
+        always = [part.casefold() for part in (*_ALWAYS_PUBLIC, *sorted(vault.public_assets),
+                                                *_published_canvas_parts(conn))]
         return _PublicText(self, always, set(now), made)
 
 

@@ -463,7 +463,7 @@ def test_canvas_json_of_any_shape_never_crashes_the_scanner_or_the_compiler(
 
 def test_leak_audit_reads_the_markdown_inside_compiled_canvases(make_vault: VaultMaker, tmp_path: Path) -> None:
     """A canvas carries its text nodes base64-encoded: the audit decodes them, so plugin mode's
-    transclusion of a private note is found by its text, and safe mode's output has none."""
+    transclusion of a private note is found by its text, and safe mode's output is clean."""
     from gardend.daemon.publish.leaks import LeakStore, audit, build_markers
 
     root = showing_a_private_note(make_vault)
@@ -477,9 +477,10 @@ def test_leak_audit_reads_the_markdown_inside_compiled_canvases(make_vault: Vaul
                      if leak.marker_kind == "body" and "divorce lawyer" in leak.excerpt.lower()]
         assert bool(body_hits) is expect_leak, (mode, reference)
         assert sorted(map(str, reference)) == sorted(map(str, stored))
-        # Not asserted: safe mode's output is free of *body* text, but the audit does not yet
-        # count a published canvas's own text as public, so the bare name the author typed
-        # ("Lawyer notes") is still reported as a file-name marker (a known false positive).
+        if mode == "safe":
+            # The bare name the canvas's author typed ("Lawyer notes") is the canvas's own
+            # published text, as for a note: not a leak.
+            assert reference == []
 
 
 def test_an_image_a_published_canvas_shows_is_public(make_vault: VaultMaker, tmp_path: Path) -> None:
@@ -499,3 +500,19 @@ def test_an_image_a_published_canvas_shows_is_public(make_vault: VaultMaker, tmp
     outputs = [(path, f.data) for path, f in files.items()]
     assert audit(build_markers(index, root), outputs) == []
     assert LeakStore(index, root).audit(outputs) == []
+
+
+def test_a_path_typed_in_a_published_canvas_stays_private(make_vault: VaultMaker, tmp_path: Path) -> None:
+    """A published canvas's text counts as public only as readers see it: a typed link path to
+    an unpublished note shows as its bare name, so the path itself is still caught in output."""
+    from gardend.daemon.publish.leaks import LeakStore, audit, build_markers
+
+    root = make_vault({
+        "Private/Lawyer notes.md": SECRET,
+        "Board.canvas": canvas([{"id": "t", "type": "text", "x": 0, "y": 0, "width": 1, "height": 1,
+                                 "text": "Ask [[Private/Lawyer notes]]"}]),
+    })
+    index = indexed(root, tmp_path)
+    outputs = [("leaky.md", b"see Private/Lawyer notes here")]
+    for found in (audit(build_markers(index, root), outputs), LeakStore(index, root).audit(outputs)):
+        assert any(leak.excerpt == "Private/Lawyer notes" for leak in found), found
