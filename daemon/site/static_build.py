@@ -269,12 +269,14 @@ def _produce(
     progress: Callable[[int, int], None] | None = None,
     mode: str = "safe",
 ) -> None:
+    from ..dataview_settings import load_dataview_settings
     from ..publish.queries import PublishedPageStore
 
+    settings = load_dataview_settings(root, config_dir).query_settings()  # as the server's engine
     if mode == "plugin":  # queries over every note, as the plugin's compiled notes have them
-        engine = QueryEngine(index, share_results=True)
+        engine = QueryEngine(index, settings, share_results=True)
     else:
-        engine = QueryEngine(index, published_only=True, share_results=True)
+        engine = QueryEngine(index, settings, published_only=True, share_results=True)
         engine.pages = PublishedPageStore(index)  # no private notes in file.inlinks / outlinks either
     service = SiteService(cast(ServerState, _BuildState(root, index, engine, config_dir, mode)), preview=False)
     site = service.site()

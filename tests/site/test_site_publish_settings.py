@@ -95,3 +95,20 @@ def test_static_site_follows_the_mode(published_world: SiteWorld, tmp_path: Path
     # The mode is part of what the build is made from: switching it re-renders.
     again = build_static_site(index, published_world.root, safe_dir, mode="plugin")
     assert again.rendered and SECRET_TEXT in (safe_dir / "garden" / "embedder" / "index.html").read_text()
+
+
+def test_static_site_tables_follow_the_dataview_settings(published_world: SiteWorld, tmp_path: Path) -> None:
+    """The static build's query engine reads the vault's Dataview settings, as the server's does
+    (the id column's name comes from the engine, not from the view)."""
+    settings = published_world.root / ".obsidian" / "plugins" / "dataview" / "data.json"
+    data = json.loads(settings.read_text(encoding="utf-8")) if settings.is_file() else {}
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({**data, "tableIdColumnName": "Paper"}), encoding="utf-8")
+    note = published_world.root / "Garden" / "Table.md"
+    note.write_text('---\ndg-publish: true\n---\n```dataview\nTABLE citation FROM "Research/Evidence Sources"\n```\n',
+                    encoding="utf-8")
+    published_world.sync.sync_paths(["Garden/Table.md"])
+    out = tmp_path / "site"
+    build_static_site(published_world.writer, published_world.root, out)
+    page = (out / "garden" / "table" / "index.html").read_text(encoding="utf-8")
+    assert "<span>Paper</span>" in page and "<span>File</span>" not in page
