@@ -34,6 +34,8 @@ def published_options(mode: str) -> RenderOptions:
     """The published view's options for ``publish.mode``: ``"safe"`` (nothing of an unpublished
     note) or ``"plugin"`` (embeds and query results as the Digital Garden plugin publishes them)."""
     return PLUGIN_PUBLISHED_OPTIONS if mode == "plugin" else PUBLISHED_OPTIONS
+
+
 _NOWHERE = "#"
 """href for a target the view must not link (never reached: such links render unresolved)."""
 
