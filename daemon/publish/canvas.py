@@ -591,6 +591,21 @@ def _edge_point(node: Any, side: Any) -> tuple[Any, Any]:
     raise CanvasError(f"edge side {_tpl(side)!r} is none of top, right, bottom, left")
 
 
+def _pushed(point: tuple[Any, Any], side: Any, amount: Any) -> tuple[Any, Any]:
+    """A control point: ``point`` moved by ``amount`` away from its node's ``side`` (any other
+    side value leaves it where it is, as the plugin's if-chain does)."""
+    x, y = point
+    if side == "right":
+        return _add(x, amount), y
+    if side == "left":
+        return _sub(x, amount), y
+    if side == "top":
+        return x, _sub(y, amount)
+    if side == "bottom":
+        return x, _add(y, amount)
+    return x, y
+
+
 def _bezier(start: tuple[Any, Any], end: tuple[Any, Any], from_side: Any, to_side: Any) -> tuple[
     str, tuple[Any, Any], tuple[Any, Any]
 ]:
@@ -599,23 +614,8 @@ def _bezier(start: tuple[Any, Any], end: tuple[Any, Any], from_side: Any, to_sid
     dy = _sub(end[1], start[1])
     distance = math.sqrt(dx * dx + dy * dy) if not (math.isnan(dx) or math.isnan(dy)) else math.nan
     curvature = _max50(distance * 0.4)
-    cp1x, cp1y, cp2x, cp2y = start[0], start[1], end[0], end[1]
-    if from_side == "right":
-        cp1x = _add(cp1x, curvature)
-    elif from_side == "left":
-        cp1x = _sub(cp1x, curvature)
-    elif from_side == "top":
-        cp1y = _sub(cp1y, curvature)
-    elif from_side == "bottom":
-        cp1y = _add(cp1y, curvature)
-    if to_side == "right":
-        cp2x = _add(cp2x, curvature)
-    elif to_side == "left":
-        cp2x = _sub(cp2x, curvature)
-    elif to_side == "top":
-        cp2y = _sub(cp2y, curvature)
-    elif to_side == "bottom":
-        cp2y = _add(cp2y, curvature)
+    cp1x, cp1y = _pushed(start, from_side, curvature)
+    cp2x, cp2y = _pushed(end, to_side, curvature)
     path = (f"M {_tpl(start[0])} {_tpl(start[1])} C {_tpl(cp1x)} {_tpl(cp1y)}, {_tpl(cp2x)} {_tpl(cp2y)},"
             f" {_tpl(end[0])} {_tpl(end[1])}")
     return path, (cp1x, cp1y), (cp2x, cp2y)

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ..index import Index
 from ..query.pages import NameTable
@@ -32,15 +32,12 @@ class NoteRow:
 
 
 @dataclass(frozen=True)
-class CanvasRow:
-    """A canvas as the index holds it (:mod:`gardend.daemon.canvas`)."""
+class CanvasRow(NoteRow):
+    """A canvas as the index holds it (:mod:`gardend.daemon.canvas`): the same fields as a note,
+    its text being the canvas JSON and its frontmatter ``metadata.frontmatter``."""
 
-    path: str
-    text: str
-    frontmatter: dict[str, Any]
-    publish: bool
-    ctime_ms: int
-    mtime_ms: int
+
+_Row = TypeVar("_Row", bound=NoteRow)
 
 
 @dataclass(frozen=True)
@@ -106,19 +103,7 @@ class CompileContext:
 
     def _row(self, path: str) -> NoteRow | None:
         if path not in self._notes:
-            row = self.index.conn.execute(
-                "SELECT n.text, n.frontmatter, n.publish, f.ctime_ns, f.mtime_ns FROM files f"
-                " JOIN notes n ON n.file_id = f.id WHERE f.path = ?",
-                (path,),
-            ).fetchone()
-            if row is None:
-                self._notes[path] = None
-            else:
-                fm = json.loads(row[1]) if row[1] else {}
-                self._notes[path] = NoteRow(
-                    path, row[0], fm if isinstance(fm, dict) else {}, bool(row[2]),
-                    row[3] // 1_000_000, row[4] // 1_000_000,
-                )
+            self._notes[path] = self._fetch(path, "notes", NoteRow)
         return self._notes[path]
 
     def canvas(self, path: str) -> CanvasRow | None:
@@ -129,20 +114,21 @@ class CompileContext:
 
     def _canvas_row(self, path: str) -> CanvasRow | None:
         if path not in self._canvases:
-            row = self.index.conn.execute(
-                "SELECT c.text, c.frontmatter, c.publish, f.ctime_ns, f.mtime_ns FROM files f"
-                " JOIN canvases c ON c.file_id = f.id WHERE f.path = ?",
-                (path,),
-            ).fetchone()
-            if row is None:
-                self._canvases[path] = None
-            else:
-                fm = json.loads(row[1]) if row[1] else {}
-                self._canvases[path] = CanvasRow(
-                    path, row[0], fm if isinstance(fm, dict) else {}, bool(row[2]),
-                    row[3] // 1_000_000, row[4] // 1_000_000,
-                )
+            self._canvases[path] = self._fetch(path, "canvases", CanvasRow)
         return self._canvases[path]
+
+    def _fetch(self, path: str, table: Literal["notes", "canvases"], row_type: type[_Row]) -> _Row | None:
+        """One row of ``notes`` or ``canvases`` (same columns) joined with its file's times."""
+        row = self.index.conn.execute(  # ``table`` is one of two fixed names, never input
+            "SELECT t.text, t.frontmatter, t.publish, f.ctime_ns, f.mtime_ns FROM files f"
+            f" JOIN {table} t ON t.file_id = f.id WHERE f.path = ?",
+            (path,),
+        ).fetchone()
+        if row is None:
+            return None
+        fm = json.loads(row[1]) if row[1] else {}
+        return row_type(path, row[0], fm if isinstance(fm, dict) else {}, bool(row[2]),
+                        row[3] // 1_000_000, row[4] // 1_000_000)
 
     def is_published(self, path: str) -> bool:
         """Whether the note — or, for a ``.canvas`` path, the canvas — at ``path`` is published."""

@@ -9,7 +9,6 @@ query results use the same JSON and HTML renderers as ``gardend query``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import json
 import math
@@ -30,7 +29,7 @@ from ..publish.paths import permalink_for
 from ..publish.settings import load_garden_settings
 from ..query.results import QueryError
 from ..values import js_truthy
-from .events import CLOSED, OVERFLOW
+from .events import stream_events
 from .openapi import (
     MAX_OFFSET,
     NOTES_DEFAULT_LIMIT,
@@ -378,33 +377,11 @@ def _sse(event: dict[str, Any]) -> bytes:
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-Sent Events: one ``data:`` line of JSON per index change; comments as heartbeats."""
     state = _state(request)
-    if request.method == "HEAD":  # no stream to hold open for a client that wants no body
-        return web.Response(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
-    sub = state.hub.subscribe()
-    if sub is None:
-        raise web.HTTPServiceUnavailable(text="too many event-stream clients, or shutting down")
-    response = web.StreamResponse(
-        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    )
-    try:
-        await response.prepare(request)
-        await response.write(b"retry: 3000\n: connected\n\n")
-        while True:
-            try:
-                event = await asyncio.wait_for(sub.get(), timeout=state.heartbeat_s)
-            except TimeoutError:
-                await response.write(b": heartbeat\n\n")
-                continue
-            await response.write(_sse(event))
-            if event is CLOSED or event is OVERFLOW:
-                break
-    except ConnectionError:
-        pass  # the client went away
-    finally:
-        state.hub.unsubscribe(sub)
-    with contextlib.suppress(ConnectionError):
-        await response.write_eof()
-    return response
+
+    async def message(event: dict[str, Any]) -> bytes:
+        return _sse(event)
+
+    return await stream_events(request, state.hub, state.heartbeat_s, message)
 
 
 # -- GET /api/openapi.json -----------------------------------------------------------------------

@@ -14,10 +14,13 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CLOSED", "OVERFLOW", "EventHub", "Subscription"]
+from aiohttp import web
+
+__all__ = ["CLOSED", "OVERFLOW", "EventHub", "Subscription", "stream_events"]
 
 log = logging.getLogger("gardend.server.events")
 
@@ -115,3 +118,46 @@ def _replace_with(sub: Subscription, sentinel: dict[str, Any]) -> None:
         except asyncio.QueueEmpty:
             break
     sub.queue.put_nowait(sentinel)
+
+
+async def stream_events(
+    request: web.Request,
+    hub: EventHub,
+    heartbeat_s: float,
+    message: Callable[[dict[str, Any]], Awaitable[bytes | None]],
+) -> web.StreamResponse:
+    """A Server-Sent-Events response fed by one subscription of ``hub``.
+
+    ``message(event)`` says what a client hears of each event (``None``: nothing). Heartbeat
+    comments keep idle connections open; the stream ends after :data:`CLOSED` (shutdown) or
+    :data:`OVERFLOW` (a dropped slow client, which reconnects). ``HEAD`` gets the headers only,
+    and a full hub a 503."""
+    if request.method == "HEAD":  # no stream to hold open for a client that wants no body
+        return web.Response(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    sub = hub.subscribe()
+    if sub is None:
+        raise web.HTTPServiceUnavailable(text="too many event-stream clients, or shutting down")
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+    try:
+        await response.prepare(request)
+        await response.write(b"retry: 3000\n: connected\n\n")
+        while True:
+            try:
+                event = await asyncio.wait_for(sub.get(), timeout=heartbeat_s)
+            except TimeoutError:
+                await response.write(b": heartbeat\n\n")
+                continue
+            data = await message(event)
+            if data:
+                await response.write(data)
+            if event is CLOSED or event is OVERFLOW:
+                break
+    except ConnectionError:
+        pass  # the client went away
+    finally:
+        hub.unsubscribe(sub)
+    with contextlib.suppress(ConnectionError):
+        await response.write_eof()
+    return response

@@ -15,8 +15,6 @@ page cannot be used to learn the names of the notes it depends on.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import mimetypes
 import re
 from collections import OrderedDict
@@ -30,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ... import renderers
 from ..canvas import is_canvas_path
-from ..server.events import CLOSED, OVERFLOW
+from ..server.events import OVERFLOW, stream_events
 from ..server.paths import UnsafePathError, safe_vault_path
 from ..server.security import CONTENT_SECURITY_POLICY, DIAGRAM_CONTENT_SECURITY_POLICY, STATE_KEY
 from ..server.state import ReadContext
@@ -271,37 +269,15 @@ class _Handlers:
         reader of a published page learns nothing but "reload now"."""
         url = request.query.get("url", "")
         state = self.service.state
-        if request.method == "HEAD":
-            return web.Response(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
-        sub = state.hub.subscribe()
-        if sub is None:
-            raise web.HTTPServiceUnavailable(text="too many event-stream clients, or shutting down")
-        response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        )
-        try:
-            await response.prepare(request)
-            await response.write(b"retry: 3000\n: connected\n\n")
-            while True:
-                try:
-                    event = await asyncio.wait_for(sub.get(), timeout=state.heartbeat_s)
-                except TimeoutError:
-                    await response.write(b": heartbeat\n\n")
-                    continue
-                if event is CLOSED:
-                    break
-                if event is OVERFLOW:  # missed changes: reload, and the client reconnects
-                    await response.write(_RELOAD_EVENT)
-                    break
-                if event.get("type") == "changed" and await self._concerns(url, list(event.get("paths") or [])):
-                    await response.write(_RELOAD_EVENT)
-        except ConnectionError:
-            pass  # the page went away
-        finally:
-            state.hub.unsubscribe(sub)
-        with contextlib.suppress(ConnectionError):
-            await response.write_eof()
-        return response
+
+        async def message(event: dict[str, Any]) -> bytes | None:
+            if event is OVERFLOW:  # missed changes: reload (the client reconnects)
+                return _RELOAD_EVENT
+            if event.get("type") == "changed" and await self._concerns(url, list(event.get("paths") or [])):
+                return _RELOAD_EVENT
+            return None
+
+        return await stream_events(request, state.hub, state.heartbeat_s, message)
 
     # -- files -----------------------------------------------------------------------------------
     async def static(self, request: web.Request) -> web.StreamResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from gardend.daemon.export import note_objects, write_export
@@ -11,7 +12,7 @@ from gardend.daemon.server import create_app
 from gardend.daemon.server.api import plain_fts_query
 from gardend.daemon.server.openapi import openapi_document
 
-from .conftest import AUTH, call
+from .conftest import AUTH, call, indexed, make_state
 
 SOURCE = "Research/Evidence Sources/orozcoIntervertebralDiscRepair2011.md"
 
@@ -251,3 +252,28 @@ def test_non_finite_frontmatter_is_strict_json(make_vault, tmp_path) -> None:
     assert body["frontmatter"] == {
         "x": {"number": "NaN"}, "y": {"number": "-Infinity"}, "list": [1, {"number": "Infinity"}]
     }
+
+
+def test_permalinks_follow_the_garden_settings(tmp_path: Path) -> None:
+    """The API's permalink is the one the site and the compiled note use: path-rewrite rules and
+    the slugify switch of the Digital Garden plugin, dg-permalink over both."""
+    root = tmp_path / "vault"
+    for rel, text in {
+        "Garden/My Note.md": "---\ndg-publish: true\n---\nx\n",
+        "Garden/Custom.md": "---\ndg-publish: true\ndg-permalink: elsewhere\n---\nx\n",
+        ".obsidian/plugins/dg/manifest.json": '{"id": "digitalgarden"}',
+        ".obsidian/plugins/dg/data.json": '{"pathRewriteRules": "Garden:Notes", "slugifyEnabled": false}',
+    }.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    with indexed(root, tmp_path / "index.sqlite") as (_, _, reader):
+        state = make_state(root, reader)
+        try:
+            _, _, listed = call(state, "GET", "/api/notes")
+            _, _, one = call(state, "GET", "/api/note", params={"path": "Garden/My Note.md"})
+        finally:
+            state.shutdown_executor()
+    assert {n["path"]: n["permalink"] for n in listed["notes"]} == {
+        "Garden/Custom.md": "/elsewhere/", "Garden/My Note.md": "/Notes/My Note/",
+    }
+    assert one["permalink"] == "/Notes/My Note/"

@@ -108,8 +108,13 @@ class SiteWorld:
 def world(tmp_path: Path, preview: bool) -> Iterator[SiteWorld]:
     tmp_path = tmp_path / ("preview" if preview else "published")
     tmp_path.mkdir()
-    root = make_vault(tmp_path)
-    db = tmp_path / "index.sqlite"
+    with served(make_vault(tmp_path), tmp_path / "index.sqlite", preview) as w:
+        yield w
+
+
+@contextlib.contextmanager
+def served(root: Path, db: Path, preview: bool) -> Iterator[SiteWorld]:
+    """``root`` indexed into ``db`` and a server state on a read-only connection to it."""
     writer = Index(db)
     sync = Synchronizer(writer, root, workers=1)
     sync.full_sync()

@@ -11,14 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gardend.daemon.index import Index
-from gardend.daemon.query.engine import QueryEngine
-from gardend.daemon.server import EventHub, ServerState
 from gardend.daemon.site.static_build import build_static_site
-from gardend.daemon.sync import Synchronizer
 
 from ..conftest import write
-from .conftest import SiteWorld
+from .conftest import SiteWorld, served
 
 PUB = "---\ndg-publish: true\n---\n"
 SECRET = "quokka-canvas-secret-4471"
@@ -63,18 +59,8 @@ def canvas_world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Sit
     root = tmp_path / "vault"
     for rel, text in VAULT.items():
         write(root, rel, text)
-    db = tmp_path / "index.sqlite"
-    writer = Index(db)
-    sync = Synchronizer(writer, root, workers=1)
-    sync.full_sync()
-    reader = Index(db, readonly=True)
-    state = ServerState(root=root, index=reader, engine=QueryEngine(reader), token="t" * 20, hub=EventHub())
-    try:
-        yield SiteWorld(root, writer, sync, state, preview)
-    finally:
-        state.shutdown_executor()
-        reader.close()
-        writer.close()
+    with served(root, tmp_path / "index.sqlite", preview) as world:
+        yield world
 
 
 def main_of(page: str) -> str:
