@@ -30,12 +30,13 @@ from ..query.engine import QueryEngine, QueryReads
 from ..render import NoteRenderer
 from .assets import Asset, convert_assets, inline_svgs
 from .context import CompileContext, CompileReads, Mode
+from .excalidraw import drawing_html, is_drawing
 from .frontmatter import FileTimes, compile_frontmatter, replace_frontmatter
 from .links import convert_wikilinks, redact_markdown_links
 from .paths import garden_path
 from .queries import BlockOutput, NoteReplaced, PublishedOnlyLinks, PublishedPageStore, QueryStep
 from .settings import GardenSettings
-from .transclusion import transclude
+from .transclusion import safe_redactor, transclude
 from .transforms import apply_custom_filters, remove_comments, replace_block_ids
 
 __all__ = ["Asset", "CompiledNote", "GardenCompiler", "NotPublishable", "compile_note"]
@@ -139,6 +140,16 @@ class GardenCompiler:
         compiled = compile_frontmatter(
             vault_path, note.frontmatter, self.settings, FileTimes(note.ctime_ms, note.mtime_ms)
         )
+        if is_drawing(vault_path):
+            # §4.11: frontmatter + the viewer, nothing else; an unreadable drawing fails this note
+            # (DrawingError names the file), as it fails the plugin's publish of it.
+            viewer = drawing_html(note.text, vault_path, include_bundle=True, redact=safe_redactor(ctx, vault_path))
+            return CompiledNote(
+                vault_path,
+                garden_path(vault_path, note.frontmatter, self.settings.rewrite_rules),
+                NOTES_PREFIX + vault_path,
+                replace_frontmatter("", compiled) + viewer,
+            )
         text = replace_frontmatter(note.text, compiled)
         text = apply_custom_filters(text, self.settings.custom_filters)
         text = replace_block_ids(text)

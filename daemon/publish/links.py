@@ -94,6 +94,11 @@ def convert_wikilinks(text: str, ctx: CompileContext, file_path: str) -> str:
     return text
 
 
+def redact_private_links(text: str, ctx: CompileContext, file_path: str) -> str:
+    """Wikilinks and Markdown links in ``text`` to unpublished notes → their display text."""
+    return redact_markdown_links(_redact_private_wikilinks(text, ctx, file_path), ctx, file_path)
+
+
 def _redact_private_wikilinks(text: str, ctx: CompileContext, file_path: str) -> str:
     """Safe mode's second pass over the *whole* note: every ``[[link]]`` still pointing at an
     unpublished note becomes its display text, code included.

@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable
 
 from .context import CompileContext
+from .excalidraw import DrawingError, drawing_html, is_drawing
 from .frontmatter import strip_frontmatter
 from .jsfmt import js_replace_first
+from .links import redact_private_links
 from .paths import permalink_for
 from .slug import slugify
 from .transforms import apply_custom_filters
@@ -73,11 +75,33 @@ def _section_text(ctx: CompileContext, target: str, name: str, text: str) -> tup
     return text, ""
 
 
+def safe_redactor(ctx: CompileContext, file_path: str) -> Callable[[str], str] | None:
+    """Safe mode's link redaction for text that is published as it stands (a drawing's strings):
+    wikilinks and Markdown links to unpublished notes become their display text."""
+    if not ctx.safe:
+        return None
+    return lambda text: redact_private_links(text, ctx, file_path)
+
+
+def _drawing(ctx: CompileContext, target: str, drawings: int) -> str | None:
+    """A transcluded drawing's viewer (the bundle with the first), or None to leave the embed:
+    the plugin catches the error of an unreadable drawing and moves on."""
+    note = ctx.note(target)
+    if note is None:
+        return None
+    try:
+        return drawing_html(note.text, target, include_bundle=drawings == 1, appendage=str(drawings),
+                            redact=safe_redactor(ctx, target))
+    except DrawingError:
+        return None
+
+
 def transclude(text: str, ctx: CompileContext, file_path: str, queries: QueryStep, depth: int = 0) -> str:
     """Expand the embeds of notes in ``text`` (which belongs to ``file_path``)."""
     if depth >= ctx.settings.transclusion_depth:
         return text
     out = text
+    drawings = 0  # the plugin's numberOfExcaliDraws: per text, counting every drawing embed
     for m in list(_EMBED.finditer(text)):
         embed = m.group(0)
         name = embed[3:embed.index("]")]
@@ -86,8 +110,17 @@ def transclude(text: str, ctx: CompileContext, file_path: str, queries: QuerySte
         alias = parts[1] if len(parts) > 1 else None
         linkpath = target_name.split("#")[0]
         target = ctx.resolve(linkpath, file_path)
-        if target is None or not target.endswith(".md") or target.endswith(".excalidraw.md"):
-            continue  # images, PDFs, SVGs: later steps; Excalidraw: not supported
+        if target is not None and is_drawing(target):
+            if ctx.safe and not ctx.is_published(target):
+                out = out.replace(embed, PRIVATE_PLACEHOLDER, 1)
+                continue  # not counted: the next published drawing must still bring the bundle
+            drawings += 1
+            html = _drawing(ctx, target, drawings)
+            if html is not None:
+                out = out.replace(embed, html, 1) if ctx.safe else js_replace_first(out, embed, html)
+            continue
+        if target is None or not target.endswith(".md"):
+            continue  # images, PDFs, SVGs: later steps
         note = ctx.note(target)
         if note is None:
             continue
