@@ -95,6 +95,17 @@ class CompileContext:
             self.reads.resolutions.add((True, linkpath, source, resolved))
         return resolved
 
+    def resolve_as_obsidian(self, linkpath: str, source: str) -> str | None:
+        """The note Obsidian itself opens for the link, which trims the text: ``[[Note | alias]]``
+        leads to ``Note``. Safe mode redacts by this, so a link the plugin leaves unresolved
+        (and so writes out as typed) still loses the private name it points at."""
+        linkpath = linkpath.strip()
+        assert self.names is not None
+        resolved = self.names.resolve_path(linkpath, source) if linkpath else None
+        if self.reads is not None:
+            self.reads.resolutions.add((False, linkpath, source, resolved))
+        return resolved
+
     # -- notes ----------------------------------------------------------------------------------
     def note(self, path: str) -> NoteRow | None:
         if self.reads is not None:

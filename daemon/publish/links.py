@@ -46,6 +46,11 @@ def private_display(target: str, display: str | None) -> str:
     return target.rsplit("/", 1)[-1]
 
 
+def _is_private(resolved: str | None, ctx: CompileContext) -> bool:
+    """``resolved`` is an unpublished note or canvas (False for other files and for no file)."""
+    return resolved is not None and resolved.endswith((".md", ".canvas")) and not ctx.is_published(resolved)
+
+
 def convert_link(inner: str, ctx: CompileContext, file_path: str) -> str | None:
     """The replacement of one ``[[inner]]``, or ``None`` to leave it as it is."""
     parts = inner.split("|")
@@ -62,6 +67,8 @@ def convert_link(inner: str, ctx: CompileContext, file_path: str) -> str | None:
         return f"[[{_without_extension(file_path)}{section}\\|{display}]]"
     resolved = ctx.resolve(target, file_path)
     if resolved is None:
+        if ctx.safe and _is_private(ctx.resolve_as_obsidian(target, file_path), ctx):
+            return private_display(target.strip(), explicit)
         return f"[[{target}{section}\\|{display}]]"
     if resolved.endswith(".md"):
         if ctx.safe and not ctx.is_published(resolved):
@@ -113,17 +120,12 @@ def _redact_private_wikilinks(text: str, ctx: CompileContext, file_path: str) ->
         inner = m.group(1)
         target = inner.split("|")[0]
         if target.endswith("\\"):
-            return m.group(0)  # already converted: ``[[path\|display]]`` of a published note
+            target = target[:-1]  # converted already: ``[[path\|display]]``
         explicit = inner.split("|")[1] if "|" in inner else None
         target = target.split("#")[0]
-        if not target:
+        if not target or not _is_private(ctx.resolve_as_obsidian(target, file_path), ctx):
             return m.group(0)
-        resolved = ctx.resolve(target, file_path)
-        if resolved is None or not resolved.endswith((".md", ".canvas")):
-            return m.group(0)
-        if ctx.is_published(resolved):
-            return m.group(0)
-        return private_display(target, explicit)
+        return private_display(target.strip(), explicit)
 
     return _WIKILINK.sub(redact, text)
 

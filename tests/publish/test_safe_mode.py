@@ -88,3 +88,17 @@ def test_links_hidden_from_the_plugin_by_unbalanced_backticks_are_still_redacted
     assert "Private/" not in text and "blk1" not in text
     assert "See Lawyer notes and the block." in text
     assert "- [ ] task Lawyer notes" in text
+
+
+def test_safe_mode_redacts_links_the_plugin_leaves_unresolved(make_vault: VaultMaker, tmp_path: Path) -> None:
+    """``[[Note | alias]]``: the plugin does not resolve the untrimmed text and writes it out as
+    typed, yet Obsidian opens ``Note`` — a private note's name would reach the repository."""
+    root = make_vault({
+        "Pub.md": PUB + "A [[Lawyer notes | my contact]] B [[Private/Lawyer notes |]] C [[Other public ]]\n",
+        "Private/Lawyer notes.md": "s",
+        "Other public.md": PUB + "hello\n",
+    })
+    safe = compiler(root, tmp_path, mode="safe").compile("Pub.md").text
+    assert safe.endswith("\nA  my contact B  C [[Other public \\|Other public ]]\n")
+    plugin = compiler(root, tmp_path / "p").compile("Pub.md").text
+    assert "[[Lawyer notes \\| my contact]]" in plugin
