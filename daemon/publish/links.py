@@ -13,6 +13,7 @@ the ``.canvas`` extension, as the plugin (2.66+) writes it: ``[[Boards/Plan.canv
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from urllib.parse import unquote
@@ -102,7 +103,7 @@ def convert_wikilinks(text: str, ctx: CompileContext, file_path: str) -> str:
 
 
 def redact_private_links(text: str, ctx: CompileContext, file_path: str) -> str:
-    """Wikilinks and Markdown links in ``text`` to unpublished notes → their display text."""
+    """Wikilinks, Markdown links and HTML anchors in ``text`` to unpublished notes → their text."""
     return redact_markdown_links(_redact_private_wikilinks(text, ctx, file_path), ctx, file_path)
 
 
@@ -135,31 +136,48 @@ def _redact_private_wikilinks(text: str, ctx: CompileContext, file_path: str) ->
 _MD_LINK = re.compile(r"(?<!!)\[([^\]\[]*)\]\((<[^<>\n]*>|(?:[^()\s]|\([^()\s]*\))*)\)")
 
 
+#: ``<a … href="dest" …>text</a>`` written as raw HTML in a note.
+_HTML_ANCHOR = re.compile(
+    r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a\s*>""", re.IGNORECASE | re.DOTALL
+)
+
+
+def _private_destination(dest: str, ctx: CompileContext, file_path: str) -> bool:
+    """A link destination as written (percent-encoded or not, maybe relative) that leads to an
+    unpublished note or canvas."""
+    dest = dest.strip().strip("<>").split("#")[0]
+    if not dest or "://" in dest or dest.startswith(("mailto:", "/")):
+        return False
+    try:
+        decoded = unquote(dest, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    resolved = ctx.resolve(decoded, file_path)
+    if resolved is None and decoded.startswith(("./", "../")):
+        # Relative to the note's folder — or, inside a transcluded note, to *that* note's
+        # folder, which is no longer known here: then the path without its leading ``../``.
+        relative = posixpath.normpath(posixpath.join(posixpath.dirname(file_path), decoded))
+        resolved = ctx.resolve(relative, file_path) or ctx.resolve(re.sub(r"^(\.\.?/)+", "", decoded), file_path)
+    return _is_private(resolved, ctx)
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    at = text.find(old)
+    return text if at < 0 else text[:at] + new + text[at + len(old):]
+
+
 def redact_markdown_links(text: str, ctx: CompileContext, file_path: str) -> str:
-    """Safe mode: a Markdown link ``[text](Folder/Private%20Note.md)`` to an unpublished note
-    becomes its text. The plugin leaves Markdown links untouched, so the destination — the
-    private note's vault path — would reach the repository and the site's HTML."""
+    """Safe mode: a Markdown link ``[text](Folder/Private%20Note.md)`` — or a raw HTML anchor
+    ``<a href="Folder/Private Note.md">text</a>`` — to an unpublished note becomes its text. The
+    plugin leaves both untouched, so the destination — the private note's vault path — would
+    reach the repository and the site's HTML."""
     # The whole text is searched, code included: ``_searchable``'s multi-line inline-code rule
     # (the plugin's) would hide real links, and a private path in a code span leaks just the same.
     for m in list(_MD_LINK.finditer(text)):
-        dest = m.group(2).strip("<>").split("#")[0]
-        if not dest or "://" in dest or dest.startswith(("mailto:", "/")):
-            continue
-        try:
-            decoded = unquote(dest, errors="strict")
-        except UnicodeDecodeError:
-            continue
-        resolved = ctx.resolve(decoded, file_path)
-        if resolved is None and decoded.startswith(("./", "../")):
-            # Relative to the note's folder — or, inside a transcluded note, to *that* note's
-            # folder, which is no longer known here: then the path without its leading ``../``.
-            relative = posixpath.normpath(posixpath.join(posixpath.dirname(file_path), decoded))
-            resolved = ctx.resolve(relative, file_path) or ctx.resolve(re.sub(r"^(\.\.?/)+", "", decoded), file_path)
-        if resolved is None or not resolved.endswith((".md", ".canvas")):
-            continue
-        if ctx.is_published(resolved):
-            continue
-        at = text.find(m.group(0))
-        if at >= 0:
-            text = text[:at] + m.group(1) + text[at + len(m.group(0)):]
+        if _private_destination(m.group(2), ctx, file_path):
+            text = _replace_once(text, m.group(0), m.group(1))
+    for m in list(_HTML_ANCHOR.finditer(text)):
+        href = next(g for g in m.group(1, 2, 3) if g is not None)
+        if _private_destination(html.unescape(href), ctx, file_path):
+            text = _replace_once(text, m.group(0), m.group(4))
     return text

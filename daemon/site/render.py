@@ -11,9 +11,12 @@ subclass swaps in that policy through the renderer's own extension points (``con
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from ...renderers.dataview import LinkRef, ObsidianLinkRenderer
 from ...renderers.markdown import RenderContext, RenderedNote, render_markdown
@@ -35,6 +38,9 @@ def published_options(mode: str) -> RenderOptions:
     note) or ``"plugin"`` (embeds and query results as the Digital Garden plugin publishes them)."""
     return PLUGIN_PUBLISHED_OPTIONS if mode == "plugin" else PUBLISHED_OPTIONS
 
+
+#: ``href="…"`` of an anchor that is neither a site URL (``/…``), a fragment, nor a URL with a scheme.
+_RELATIVE_HREF = re.compile(r'(<a\b[^>]*?)\s+href="(?![/#])(?![A-Za-z][A-Za-z0-9+.-]*:)([^"]+)"')
 
 _NOWHERE = "#"
 """href for a target the view must not link (never reached: such links render unresolved)."""
@@ -88,7 +94,28 @@ class SiteRenderer(NoteRenderer):
     def render(self, path: str, options: RenderOptions | None = None) -> RenderedNote:
         rendered = super().render(path, options)
         self._site().remember_headings(path, rendered.headings, rendered.footnotes)
+        if options is not None and options.published and _RELATIVE_HREF.search(rendered.html):
+            rendered = dataclasses.replace(rendered, html=self._site_hrefs(rendered.html, path))
         return rendered
+
+    def _site_hrefs(self, page: str, path: str) -> str:
+        """Raw HTML anchors in a note (``<a href="Folder/Note.md">``) carry vault paths, which are
+        no address on the site — and, for an unpublished note, a private path. In the published
+        view such an href becomes the target's site URL, or is dropped when the target has no
+        page; hrefs that lead to no note (an unresolved link's typed name) stay as written."""
+        site = self._site()
+        resolve = self.engine.pages.names.resolve_path
+
+        def fix(m: re.Match[str]) -> str:
+            written = unquote(html.unescape(m.group(2)))
+            linkpath, _, subpath = written.partition("#")
+            target = resolve(linkpath.strip(), path) if linkpath.strip() else None
+            if target is None or target not in site.notes:
+                return m.group(0)
+            url = site.href_for(target, subpath or None, False)
+            return m.group(1) + (f' href="{html.escape(url)}"' if url else "")
+
+        return _RELATIVE_HREF.sub(fix, page)
 
     def render_text(self, markdown: str, path: str, options: RenderOptions) -> RenderedNote:
         """Markdown that is not a note's body (a canvas's text node), rendered as if it were the

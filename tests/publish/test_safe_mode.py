@@ -102,3 +102,18 @@ def test_safe_mode_redacts_links_the_plugin_leaves_unresolved(make_vault: VaultM
     assert safe.endswith("\nA  my contact B  C [[Other public \\|Other public ]]\n")
     plugin = compiler(root, tmp_path / "p").compile("Pub.md").text
     assert "[[Lawyer notes \\| my contact]]" in plugin
+
+
+def test_safe_mode_redacts_raw_html_anchors_to_private_notes(make_vault: VaultMaker, tmp_path: Path) -> None:
+    root = make_vault({
+        "Pub.md": PUB + (
+            '<a href="Private/Lawyer%20notes.md">one</a> <A class="x" href=\'Private/Lawyer notes.md#H\'>two</A> '
+            '<a href="Other public.md">three</a> <a href="https://example.com/Private/Lawyer notes.md">four</a>\n'
+        ),
+        "Private/Lawyer notes.md": "s",
+        "Other public.md": PUB + "hello\n",
+    })
+    safe = compiler(root, tmp_path, mode="safe").compile("Pub.md").text
+    assert safe.endswith(
+        'one two <a href="Other public.md">three</a> <a href="https://example.com/Private/Lawyer notes.md">four</a>\n'
+    )
