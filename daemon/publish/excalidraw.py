@@ -23,7 +23,6 @@ cut down to their display text, as in a note's body.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,17 +30,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ..drawing import DrawingError, is_drawing, parse_drawing
 from .jsfmt import js_json
-from .lzstring import decompress_from_base64
 
 __all__ = ["DrawingError", "ViewerMarkup", "drawing_html", "drawing_id", "is_drawing", "viewer_markup"]
-
-_MAX_SAFE_INTEGER = 2**53 - 1
-
-
-class DrawingError(ValueError):
-    """A drawing whose JSON cannot be read; the message names the file and the reason."""
-
 
 @dataclass(frozen=True)
 class ViewerMarkup:
@@ -62,49 +54,10 @@ def viewer_markup() -> ViewerMarkup:
     return ViewerMarkup(parts["bundle"], parts["viewer"])
 
 
-def is_drawing(path: str) -> bool:
-    """The plugin's test (2.59–2.73): the file name ends ``.excalidraw.md``."""
-    return path.rsplit("/", 1)[-1].endswith(".excalidraw.md")
-
-
 def drawing_id(path: str, appendage: str = "") -> str:
     """The element id: the file name with spaces → ``_`` and its first ``.`` removed, plus the
     embed's number (``Drawing 2023-09-23 22.41.09.excalidraw.md`` → ``Drawing_2023-09-23_2241.09.excalidraw.md1``)."""
     return path.rsplit("/", 1)[-1].replace(" ", "_").replace(".", "", 1) + appendage
-
-
-def _json_int(text: str) -> int | float:
-    # JavaScript numbers are doubles: an integer past 2**53 loses digits the same way.
-    value = int(text)
-    return value if abs(value) <= _MAX_SAFE_INTEGER else float(value)
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _drawing_source(text: str, path: str) -> str:
-    """The JSON text the plugin parses: between the first fence and the last ```` ``` ````."""
-    compressed = "```compressed-json" in text
-    opening = "```compressed-json" if compressed else "```json"
-    start = text.find(opening) + len(opening)  # -1 + len when missing, as in JavaScript
-    end = text.rfind("```")
-    source = text[start:end] if end > start else ""
-    if not compressed:
-        return source
-    decoded = decompress_from_base64(source.replace("\n", "").replace("\r", ""))
-    if not decoded:
-        raise DrawingError(f"{path}: the compressed-json block is not valid LZ-string data")
-    return decoded
-
-
-def parse_drawing(text: str, path: str) -> Any:
-    """The drawing as ``JSON.parse`` gives it (numbers as JavaScript would hold them)."""
-    source = _drawing_source(text, path)
-    try:
-        return json.loads(source, parse_int=_json_int, parse_constant=_no_constant)
-    except ValueError as exc:
-        raise DrawingError(f"{path}: the drawing's JSON does not parse ({exc})") from exc
 
 
 def _set_zoom(drawing: Any, path: str) -> None:

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from gardend.daemon.publish.lzstring import compress_to_base64, decompress_from_base64
+from gardend.daemon.lzstring import compress_to_base64, decompress_from_base64
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 VECTORS = json.loads(
-    (Path(__file__).resolve().parent.parent / "fixtures" / "excalidraw" / "lzstring-vectors.json").read_text()
+    (Path(__file__).resolve().parent / "fixtures" / "excalidraw" / "lzstring-vectors.json").read_text()
 )
 
 
