@@ -10,8 +10,10 @@ placeholder, so the output does not even reveal whether a private note exists.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from gardend.daemon.drawing import DrawingError, embedded_files, is_drawing, parse_drawing
 from gardend.daemon.links import (
     MalformedURI,
     clean_link_text,
@@ -29,6 +31,7 @@ from markdown_it.token import Token
 from ._state import Fragment, fragment
 from .callout_icons import icon_svg
 from .context import notice
+from .drawing_svg import DrawingLinks, drawing_svg
 from .sections import extract_section, strip_frontmatter
 
 __all__ = ["embeds_plugin", "render_embed"]
@@ -179,6 +182,53 @@ def _note(linktext: str, alt: str, target: str, subpath: str | None, frag: Fragm
     )
 
 
+_WEB_URL = re.compile(r"(?i)^https?://")
+
+
+def _drawing(linktext: str, display: str | None, target: str, frag: Fragment) -> str | None:
+    """An Excalidraw drawing as a picture (what the Excalidraw plugin shows in reading view), or
+    None to fall back to the drawing note's Markdown (no JSON block, JSON that does not parse)."""
+    ctx = frag.ctx
+    source = ctx.note_source(target)
+    if source is None:
+        return None
+    text = source[0]
+    try:
+        drawing = parse_drawing(text, target)
+    except DrawingError:
+        return None
+    files = embedded_files(text)
+
+    def image_href(file_id: str) -> str | None:
+        name = files.get(file_id)
+        image = ctx.resolve(name, target) if name else None
+        if image is None:
+            return None
+        frag.page.depend(image)
+        return ctx.href_for(image, None)
+
+    def link_href(link: str) -> str | None:
+        if _WEB_URL.match(link):
+            return link if is_safe_url(link) else None
+        if not (link.startswith("[[") and link.endswith("]]")):
+            return None
+        linkpath, subpath = split_linktext(link[2:-2].split("|")[0])
+        note = ctx.resolve(linkpath, target) if linkpath else target
+        if note is None or (ctx.published_view and not ctx.is_published(note)):
+            return None
+        frag.page.depend(note)
+        return ctx.href_for(note, subpath)
+
+    alt, size = split_size(display)
+    svg = drawing_svg(drawing, DrawingLinks(image_href, link_href), key=target,
+                      width=float(size[0]) if size else None)
+    if svg is None:
+        return None
+    span = _attrs([("class", "internal-embed image-embed excalidraw-svg is-loaded"), ("src", linktext),
+                   ("alt", alt or default_display(linktext))])
+    return f"<span{span}>{svg}</span>"
+
+
 def render_embed(linktext: str, display: str | None, frag: Fragment) -> str:
     """HTML for one embed of ``linktext`` from the fragment's note."""
     ctx = frag.ctx
@@ -200,6 +250,10 @@ def render_embed(linktext: str, display: str | None, frag: Fragment) -> str:
         return _media("video", linktext, alt_text or linktext, href, size)
     if ext == "pdf":
         return _pdf(linktext, href, subpath)
+    if ext == "md" and subpath is None and is_drawing(target):
+        picture = _drawing(linktext, display, target, frag)
+        if picture is not None:
+            return picture
     if ext == "md":
         alt = display if display is not None else default_display(linktext)
         return _note(linktext, alt, target, subpath, frag)
