@@ -11,7 +11,8 @@ are not reproduced, and Excalidraw's fonts are named with generic fallbacks.
 Everything in a drawing is data from the vault, so nothing is copied into the SVG unchecked:
 numbers must be finite numbers, colours must look like CSS colours, text is escaped, and links
 go through the renderer's own resolution (no ``javascript:``; no href to a page the view
-must not show).
+must not show). No inline styles either (the site's Content-Security-Policy drops them): the
+site's stylesheet scales ``.excalidraw-svg svg`` to the page and keeps text whitespace.
 """
 
 from __future__ import annotations
@@ -192,8 +193,8 @@ def _text(element: dict[str, Any], x: float, y: float, w: float) -> str:
     lines = text.split("\n")
     tspans = "".join(
         f'<text x="{_fmt(x + offset)}" y="{_fmt(y + i * line_height + line_height / 2 + size * 0.35)}" '
-        f'font-family="{family}" font-size="{_fmt(size)}px" fill="{fill}" text-anchor="{anchor}" '
-        f'style="white-space: pre;">{escape(line)}</text>'
+        f'font-family="{family}" font-size="{_fmt(size)}px" fill="{fill}" text-anchor="{anchor}">'
+        f"{escape(line)}</text>"
         for i, line in enumerate(lines)
     )
     return tspans
@@ -293,6 +294,6 @@ def drawing_svg(drawing: Any, links: DrawingLinks, *, key: str = "", width: floa
     shown = width if width is not None and width > 0 else w
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{_fmt(x0)} {_fmt(y0)} {_fmt(w)} {_fmt(h)}" '
-        f'width="{_fmt(shown)}" style="max-width: 100%; height: auto;" role="img">'
+        f'width="{_fmt(shown)}" role="img">'
         f"{defs}{back}{''.join(parts)}</svg>"
     )
