@@ -18,6 +18,7 @@ from pathlib import Path
 from ..renderers.dataview import DataviewHtmlRenderer, FileClass, ObsidianLinkRenderer
 from ..renderers.markdown import RenderContext, RenderedNote, render_markdown
 from .dataview_settings import load_dataview_settings
+from .drawing import DrawingError, is_drawing, parse_drawing
 from .fileclass import FileClassIndex, load_metadata_menu_settings
 from .index import Index
 from .query.engine import QueryEngine, QueryFailed
@@ -115,7 +116,7 @@ class NoteRenderer:
                 self.hits += 1
                 return entry.rendered
             self.misses += 1
-            rendered = render_markdown(text, self.context(options), path=path)
+            rendered = render_markdown(_page_source(path, text), self.context(options), path=path)
             self._cache[(path, options)] = _CacheEntry(self._key(path, content_hash, rendered), rendered)
             return rendered
 
@@ -219,3 +220,15 @@ class NoteRenderer:
                 self._decorations += 1
             for key in [k for k in self._cache if k[0] in changed_paths]:
                 del self._cache[key]
+
+
+def _page_source(path: str, text: str) -> str:
+    """What a note's page shows: its Markdown — or, for an Excalidraw drawing that parses, the
+    drawing itself as a picture (Obsidian opens such a file in the Excalidraw view, not as text)."""
+    if not is_drawing(path):
+        return text
+    try:
+        parse_drawing(text, path)
+    except DrawingError:
+        return text
+    return f"![[{path[:-3]}]]"
