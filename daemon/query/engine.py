@@ -9,12 +9,14 @@ whole query fails with Dataview's message (dataview.md §2.4). The result is one
 
 from __future__ import annotations
 
+import heapq
+import math
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cmp_to_key
-from typing import Any
+from typing import Any, TypeVar
 
 from ..index import Index
 from ..values import (
@@ -30,7 +32,7 @@ from ..values import (
 )
 from . import ast
 from .errors import DQLSyntaxError
-from .evaluator import EvaluationError, Evaluator
+from .evaluator import EvaluationError, Evaluator, ensure_stack_headroom
 from .pages import PageStore
 from .parser import parse_expression, parse_query
 from .results import (
@@ -88,7 +90,7 @@ class QueryFailed(Exception):
         self.message = message
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     id: Value
     data: dict[str, Any]
@@ -152,6 +154,8 @@ class QueryEngine:
     def run(self, text: str, this_path: str | None = None) -> QueryResult:
         """Parse and execute; failures come back as :class:`QueryError` (never raised)."""
         outer = self.reads
+        if outer is None and self._shared is None:
+            return self._run(text, this_path)  # nobody keeps what the query reads
         reads = self.reads = QueryReads()
         try:
             if self._shared is not None and not _NOTE_DEPENDENT.search(text):
@@ -217,11 +221,19 @@ class QueryEngine:
                 self.reads.candidates = None
         ordered = sorted(ids, key=lambda i: paths.get(i, ""))
         header = query.header
+        operations = query.operations
         if isinstance(header, ast.TaskHeader):
             rows = self._task_rows(ordered)
         else:
-            rows = [Row(Link.file(page["file"]["path"]), page) for page in self.pages.pages(ordered)]
-        rows, meaning = self._execute_core(rows, query.operations, evaluator, this)
+            pages = self.pages.pages(ordered)
+            # Leading WHERE steps filter the page objects before rows are made of them.
+            ensure_stack_headroom()  # for the row function calls of _where (they skip it)
+            while operations and isinstance(operations[0], ast.WhereStep):
+                pages = self._where(pages, pages, operations[0], evaluator, this)
+                operations = operations[1:]
+            # A page's own ``file.link`` is ``Link.file(file.path)``, built once with the page.
+            rows = [Row(dict.__getitem__(page["file"], "link"), page) for page in pages]
+        rows, meaning = self._execute_core(rows, operations, evaluator, this)
         if isinstance(header, ast.TableHeader):
             return self._table(header, rows, meaning, evaluator, this)
         if isinstance(header, ast.ListHeader):
@@ -266,14 +278,14 @@ class QueryEngine:
     def _task_rows(self, ids: list[int]) -> list[Row]:
         rows: list[Row] = []
         for page in self.pages.pages(ids):
-            for task in page["file"]["tasks"]:
+            file = page["file"]
+            path = file["path"]
+            for task in file["tasks"]:
                 # Dataview deep-copies each task; a shallow copy is enough here because no step
-                # mutates values in place (FLATTEN and GROUP BY build new row objects).
-                data = dict(task)
-                for key, value in page.items():
-                    if key not in data:
-                        data[key] = value
-                rows.append(Row(f"{page['file']['path']}#{task['line']}", data))
+                # mutates values in place (FLATTEN and GROUP BY build new row objects). The task's
+                # keys come first, then the page's other keys; the task's values win.
+                data = {**task, **page, **task}
+                rows.append(Row(f"{path}#{task['line']}", data))
         return rows
 
     def _execute_core(
@@ -281,31 +293,26 @@ class QueryEngine:
     ) -> tuple[list[Row], IdMeaning]:
         meaning: IdMeaning = PATH_MEANING
         tick = self._deadline.check
-        for op in operations:
+        ensure_stack_headroom()  # for every row function call below (they skip it)
+        for position, op in enumerate(operations):
             incoming = len(rows)
             errors: list[str] = []
             if isinstance(op, ast.WhereStep):
-                kept = []
-                for row in rows:
-                    tick()
-                    try:
-                        if is_truthy(ev.evaluate_with(op.clause, row.data, this)):
-                            kept.append(row)
-                    except EvaluationError as exc:
-                        errors.append(str(exc))
-                rows = kept
+                rows = self._where(rows, [row.data for row in rows], op, ev, this)
             elif isinstance(op, ast.SortStep):
                 tagged: list[tuple[list[Value], Row]] = []
+                key_functions = [ev.row_function(k.expr) for k in op.fields]
                 for row in rows:
                     tick()
                     try:
-                        keys = [ev.evaluate_with(k.expr, row.data, this) for k in op.fields]
+                        keys = [key(row.data, this) for key in key_functions]
                     except EvaluationError as exc:
                         errors.append(str(exc))
                         continue
                     tagged.append((keys, row))
                 factors = [1 if k.direction == "ascending" else -1 for k in op.fields]
-                rows = _sorted_rows(tagged, factors, ev)
+                following = operations[position + 1] if position + 1 < len(operations) else None
+                rows = _sorted_rows(tagged, factors, ev, _literal_limit(following))
             elif isinstance(op, ast.LimitStep):
                 try:
                     amount = ev.evaluate_with(op.amount, {}, this)
@@ -319,10 +326,11 @@ class QueryEngine:
                 rows = rows[: _js_slice_end(amount, len(rows))]
             elif isinstance(op, ast.GroupStep):
                 keyed: list[tuple[Value, Row]] = []
+                group_key = ev.row_function(op.field.expr)
                 for row in rows:
                     tick()
                     try:
-                        keyed.append((ev.evaluate_with(op.field.expr, row.data, this), row))
+                        keyed.append((group_key(row.data, this), row))
                     except EvaluationError as exc:
                         errors.append(str(exc))
                 keyed = _sort_keyed(keyed, ev)
@@ -336,10 +344,11 @@ class QueryEngine:
                 meaning = IdMeaning("group", op.field.name, meaning)
             elif isinstance(op, ast.FlattenStep):
                 flat: list[Row] = []
+                flattened = ev.row_function(op.field.expr)
                 for row in rows:
                     tick()
                     try:
-                        value = ev.evaluate_with(op.field.expr, row.data, this)
+                        value = flattened(row.data, this)
                     except EvaluationError as exc:
                         errors.append(str(exc))
                         continue
@@ -356,25 +365,42 @@ class QueryEngine:
                 raise QueryFailed(op.error_message)
             else:  # pragma: no cover - the parser produces nothing else
                 raise QueryFailed(f"Unrecognized query operation '{getattr(op, 'kind', op)}'")
-            if errors and len(errors) >= incoming:
-                listed = "\n".join("- " + m for m in errors[:3])
-                raise QueryFailed(
-                    f"Every row during operation '{op.kind}' failed with an error; first {min(3, len(errors))}:"
-                    f"\n\n                {listed}"
-                )
+            _fail_when_every_row_failed(op, errors, incoming)
         return rows, meaning
+
+    def _where(
+        self, items: list[_T], data: list[Any], op: ast.WhereStep, ev: Evaluator, this: dict[str, Any]
+    ) -> list[_T]:
+        """The items whose row data (``data``, same positions) satisfies the clause.
+
+        The caller has called :func:`ensure_stack_headroom`."""
+        tick = self._deadline.check
+        clause = ev.row_function(op.clause)
+        kept: list[_T] = []
+        errors: list[str] = []
+        for item, row_data in zip(items, data, strict=True):
+            tick()
+            try:
+                if is_truthy(clause(row_data, this)):
+                    kept.append(item)
+            except EvaluationError as exc:
+                errors.append(str(exc))
+        _fail_when_every_row_failed(op, errors, len(items))
+        return kept
 
     def _extract(
         self, rows: list[Row], fields: dict[str, ast.Expr], ev: Evaluator, this: dict[str, Any]
     ) -> list[tuple[Value, dict[str, Value]]]:
         out: list[tuple[Value, dict[str, Value]]] = []
         errors: list[str] = []
+        functions = [(name, ev.row_function(expr)) for name, expr in fields.items()]
+        ensure_stack_headroom()  # for the row function calls below (they skip it)
         for row in rows:
             self._deadline.check()
             values: dict[str, Value] = {}
             try:
-                for name, expr in fields.items():
-                    values[name] = ev.evaluate_with(expr, row.data, this)
+                for name, function in functions:
+                    values[name] = function(row.data, this)
             except EvaluationError as exc:
                 errors.append(str(exc))
                 continue
@@ -414,23 +440,68 @@ class QueryEngine:
         return ListResult([values.get("target") for _, values in extracted], None)
 
 
-def _sorted_rows(tagged: list[tuple[list[Value], Row]], factors: list[int], ev: Evaluator) -> list[Row]:
+_T = TypeVar("_T")
+
+
+def _fail_when_every_row_failed(op: ast.Operation, errors: list[str], incoming: int) -> None:
+    if errors and len(errors) >= incoming:
+        listed = "\n".join("- " + m for m in errors[:3])
+        raise QueryFailed(
+            f"Every row during operation '{op.kind}' failed with an error; first {min(3, len(errors))}:"
+            f"\n\n                {listed}"
+        )
+
+
+def _literal_limit(op: ast.Operation | None) -> int | None:
+    """How many rows a ``LIMIT`` step right after a sort keeps, when that is known beforehand:
+    its amount is a literal non-negative finite number (``rows.slice(0, n)`` keeps the first n).
+    A negative amount counts from the end and keeps a number that depends on the row count."""
+    if not isinstance(op, ast.LimitStep) or type(op.amount) is not ast.Literal:
+        return None
+    amount = op.amount.value
+    if type(amount) is int or (type(amount) is float and math.isfinite(amount)):
+        n = int(amount)  # type: ignore[arg-type]
+        return n if n >= 0 else None
+    return None
+
+
+def _sorted_rows(
+    tagged: list[tuple[list[Value], Row]], factors: list[int], ev: Evaluator, limit: int | None = None
+) -> list[Row]:
     """Stable sort on several keys with Dataview's order; ``factors`` are 1 (ASC) or -1 (DESC).
 
-    When every key has a plain tuple form (:func:`fast_sort_key`), rows are sorted in C, one stable
-    pass per key from the last to the first; otherwise the comparator is used.
+    When every key has a plain tuple form (:func:`fast_sort_key`), rows are sorted in C: by the
+    keys together when all run the same way, else one stable pass per key from the last to the
+    first; otherwise the comparator is used. ``limit`` (a ``LIMIT`` that follows) may cut the
+    result to its first ``limit`` rows: those are then picked with a heap, which returns exactly
+    the first rows of the stable sort (``heapq.nsmallest`` is ``sorted(...)[:n]``).
     """
     normalize = ev.normalize_link_path
-    fast: list[list[tuple[Any, ...]]] = []
-    for values, _row in tagged:
-        keys = [fast_sort_key(v, normalize) for v in values]
-        if any(k is None for k in keys):
-            break
-        fast.append(keys)  # type: ignore[arg-type]
+    fast: list[Any] = []
+    if len(factors) == 1:
+        for values, _row in tagged:
+            key = fast_sort_key(values[0], normalize)
+            if key is None:
+                break
+            fast.append(key)
     else:
-        order = list(range(len(tagged)))
-        for i in reversed(range(len(factors))):
-            order.sort(key=lambda r, i=i: fast[r][i], reverse=factors[i] < 0)
+        for values, _row in tagged:
+            keys = tuple(fast_sort_key(v, normalize) for v in values)
+            if None in keys:
+                break
+            fast.append(keys)
+    if len(fast) == len(tagged):
+        order: list[int] = list(range(len(tagged)))
+        if len(set(factors)) == 1:
+            descending = factors[0] < 0
+            if limit is not None and limit < len(order):
+                pick = heapq.nlargest if descending else heapq.nsmallest
+                order = pick(limit, order, key=fast.__getitem__)
+            else:
+                order.sort(key=fast.__getitem__, reverse=descending)
+        else:
+            for i in reversed(range(len(factors))):
+                order.sort(key=lambda r, i=i: fast[r][i], reverse=factors[i] < 0)
         return [tagged[r][1] for r in order]
 
     def order(a: tuple[list[Value], Row], b: tuple[list[Value], Row]) -> int:

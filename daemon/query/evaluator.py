@@ -43,6 +43,7 @@ from typing import Any
 
 from ..values import (
     DEFAULT_SETTINGS,
+    MAX_SAFE_INTEGER,
     Duration,
     DVDate,
     Link,
@@ -64,13 +65,15 @@ from .ast import (
     ObjectExpr,
     Variable,
 )
-from .binaryop import BinaryOps, EvaluationError
+from .binaryop import COMPARISON_OPERATORS, BinaryOps, EvaluationError
 
 __all__ = [
     "MAX_EVALUATION_DEPTH",
     "EvaluationError",
     "Evaluator",
     "LambdaValue",
+    "RowFunction",
+    "ensure_stack_headroom",
 ]
 
 #: Nested evaluation levels allowed per top-level :meth:`Evaluator.evaluate` (AST levels, function
@@ -127,6 +130,23 @@ def _ensure_stack_headroom() -> None:
     needed = depth + _HEADROOM
     if limit < needed:
         sys.setrecursionlimit(needed)
+
+
+def ensure_stack_headroom() -> None:
+    """What :meth:`Evaluator.evaluate_with` does before a top-level evaluation; call it once
+    before a loop of :meth:`Evaluator.row_function` calls (from the frame that makes them)."""
+    _ensure_stack_headroom()
+
+
+RowFunction = Callable[[Mapping[str, Value], Mapping[str, Value]], Value]
+"""``f(data, global_vars)``: one expression ready to be evaluated for many rows."""
+
+_FAST_MAX_LEVEL = 32
+"""Deepest node a fast row function handles itself (far below :data:`MAX_EVALUATION_DEPTH`, so
+the depth guard can never fire inside one)."""
+
+_OBJECT_DICTS: set[type] = {dict}
+"""``dict`` types whose values are DQL objects (``type_name`` ``"object"``), found as they come."""
 
 
 class LambdaValue:
@@ -218,6 +238,49 @@ class Evaluator:
                 _STATE.depth = 0
         return self._eval(expr, data, global_vars)
 
+    def row_function(self, expr: Expr) -> RowFunction:
+        """``expr`` prepared for many rows: ``f(data, global_vars)`` returns exactly what
+        ``evaluate_with(expr, data, global_vars)`` returns (or raises what it raises), except that
+        the caller calls :func:`ensure_stack_headroom` once before its loop instead of once per
+        row.
+
+        Field reads (``x``, ``file.name``, ``a.b.c``), literals, ``!``, binary operators and calls
+        of named functions over them run as closures built here, without the generic dispatch and
+        with an inline numeric comparison; anything else (lambdas, ``row[...]``, computed indexes,
+        computed callees) uses :meth:`_eval`. The closures keep the generic path's observable
+        behaviour: evaluation order, errors, and the nesting depth seen by the steps that count it
+        (function calls, and indexing a list by a string, which recurses per level).
+        """
+        fast = self._fast(expr, 1)
+        generic = self._eval
+        state = _STATE
+
+        if fast is None:
+
+            def run_generic(data: Mapping[str, Value], global_vars: Mapping[str, Value]) -> Value:
+                if state.depth:
+                    return generic(expr, data, global_vars)
+                try:
+                    return generic(expr, data, global_vars)
+                except RecursionError:  # pragma: no cover - last resort, as in evaluate_with
+                    raise EvaluationError(_DEPTH_MESSAGE) from None
+                finally:
+                    state.depth = 0
+
+            return run_generic
+
+        def run_fast(data: Mapping[str, Value], global_vars: Mapping[str, Value]) -> Value:
+            if state.depth:
+                return generic(expr, data, global_vars)
+            try:
+                return fast(data, global_vars)
+            except RecursionError:  # pragma: no cover - last resort, as in evaluate_with
+                raise EvaluationError(_DEPTH_MESSAGE) from None
+            finally:
+                state.depth = 0
+
+        return run_fast
+
     def try_evaluate(
         self,
         expr: Expr,
@@ -295,6 +358,108 @@ class Evaluator:
             raise EvaluationError(_DEPTH_MESSAGE) from None
         except (ArithmeticError, ValueError, TypeError, IndexError, KeyError) as exc:
             raise EvaluationError(str(exc)) from None
+
+    def _fast(self, expr: Expr, level: int) -> RowFunction | None:
+        """A closure for ``expr`` run at top level, or ``None`` when it is not a simple shape.
+
+        ``level`` is the evaluation depth :meth:`_eval` would be at while working on ``expr``
+        (its non-leaf ancestors plus one); the closures set it before calling code that
+        counts depth, so that code behaves as under :meth:`_eval`.
+        """
+        kind = type(expr)
+        if kind is Literal:
+            value = expr.value  # type: ignore[union-attr]
+            return lambda data, global_vars: value
+        if kind is Variable:
+            name = expr.name  # type: ignore[union-attr]
+
+            def variable(data: Mapping[str, Value], global_vars: Mapping[str, Value]) -> Value:
+                if name in data:
+                    return data[name]
+                return global_vars.get(name)
+
+            return variable
+        if level > _FAST_MAX_LEVEL:
+            return None
+        state = _STATE
+        if kind is Index:
+            key_expr = expr.index  # type: ignore[union-attr]
+            target = expr.object  # type: ignore[union-attr]
+            if type(key_expr) is not Literal or type(key_expr.value) is not str:
+                return None
+            if type(target) is Variable and target.name == "row":
+                return None
+            inner = self._fast(target, level + 1)
+            if inner is None:
+                return None
+            key: str = key_expr.value
+            index_value = self._index_value
+            objects = _OBJECT_DICTS
+
+            def index(data: Mapping[str, Value], global_vars: Mapping[str, Value]) -> Value:
+                obj = inner(data, global_vars)
+                if type(obj) in objects:
+                    return obj.get(key)  # type: ignore[union-attr]
+                if isinstance(obj, dict) and type_name(obj) == "object":
+                    objects.add(type(obj))
+                    return obj.get(key)
+                state.depth = level
+                return index_value(obj, key)
+
+            return index
+        if kind is FunctionCall and type(expr.func) is Variable:  # type: ignore[union-attr]
+            name = expr.func.name  # type: ignore[union-attr]
+            arguments = [self._fast(arg, level + 1) for arg in expr.arguments]  # type: ignore[union-attr]
+            if any(arg is None for arg in arguments):
+                return None
+            call = self.call
+
+            def function_call(data: Mapping[str, Value], global_vars: Mapping[str, Value]) -> Value:
+                args = [arg(data, global_vars) for arg in arguments]  # type: ignore[misc]
+                state.depth = level  # call() counts one more level, as under _eval
+                return call(name, *args)
+
+            return function_call
+        if kind is Negated:
+            child = self._fast(expr.child, level + 1)  # type: ignore[union-attr]
+            if child is None:
+                return None
+            return lambda data, global_vars: not is_truthy(child(data, global_vars))
+        if kind is BinaryOp:
+            left = self._fast(expr.left, level + 1)  # type: ignore[union-attr]
+            right = self._fast(expr.right, level + 1)  # type: ignore[union-attr]
+            if left is None or right is None:
+                return None
+            op: str = expr.op  # type: ignore[union-attr]
+            evaluate = self.binary_ops.evaluate
+            if op not in COMPARISON_OPERATORS:
+
+                def binary(data: Mapping[str, Value], global_vars: Mapping[str, Value]) -> Value:
+                    a = left(data, global_vars)
+                    return evaluate(op, a, right(data, global_vars))
+
+                return binary
+            # compare() on two numbers: -1 if a < b, 0 if a == b, else 1 (NaN: 1 both ways).
+            less, equal, greater = (_COMPARISON_RESULTS[op](c) for c in (-1, 0, 1))
+            top = MAX_SAFE_INTEGER
+
+            def comparison(data: Mapping[str, Value], global_vars: Mapping[str, Value]) -> Value:
+                a = left(data, global_vars)
+                b = right(data, global_vars)
+                ta = type(a)
+                tb = type(b)
+                if (ta is float or (ta is int and -top <= a <= top)) and (  # type: ignore[operator]
+                    tb is float or (tb is int and -top <= b <= top)  # type: ignore[operator]
+                ):
+                    return less if a < b else (equal if a == b else greater)  # type: ignore[operator]
+                if a is None:  # null sorts first (compare's first rule)
+                    return equal if b is None else less
+                if b is None:
+                    return greater
+                return evaluate(op, a, b)
+
+            return comparison
+        return None
 
     def _eval(self, expr: Expr, data: Mapping[str, Value], global_vars: Mapping[str, Value]) -> Value:
         if isinstance(expr, Literal):
@@ -387,6 +552,18 @@ class Evaluator:
                 raise EvaluationError("duration indexing requires a string representing the unit")
             return _duration_part(obj, key)
         return None
+
+
+_COMPARISON_RESULTS: dict[str, Callable[[int], bool]] = {
+    "<": lambda c: c < 0,
+    "<=": lambda c: c <= 0,
+    ">": lambda c: c > 0,
+    ">=": lambda c: c >= 0,
+    "=": lambda c: c == 0,
+    "!=": lambda c: c != 0,
+}
+"""What each comparison operator makes of :func:`~gardend.daemon.values.compare`'s result
+(as in :meth:`BinaryOps.evaluate`)."""
 
 
 def _array_at(items: Any, key: int | float) -> Value:

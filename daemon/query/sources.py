@@ -59,11 +59,14 @@ def _folder_ids(index: Index, folder: str) -> set[int]:
     if trimmed == "":
         return _all_ids(index)
     prefix = trimmed + "/"
+    # Every path starting with "<folder>/" sorts in ["<folder>/", "<folder>0") ('0' follows '/'),
+    # so the range reads only those rows of the path index; substr() states the match itself.
     ids = {
         r[0]
         for r in conn.execute(
-            "SELECT f.id FROM files f JOIN notes n ON n.file_id = f.id WHERE substr(f.path, 1, ?) = ?",
-            (len(prefix), prefix),
+            "SELECT f.id FROM files f JOIN notes n ON n.file_id = f.id"
+            " WHERE f.path >= ? AND f.path < ? AND substr(f.path, 1, ?) = ?",
+            (prefix, trimmed + "0", len(prefix), prefix),
         )
     }
     if ids:
