@@ -16,23 +16,26 @@ can match N are re-resolved (see :func:`gardend.daemon.links.names_affecting`).
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
-from ..migrations import apply_migrations
 from .canvas import CanvasRecord
 from .links import Resolution, file_lookup_name, lookup_name, resolve
 from .records import NoteRecord
 from .tags import tag_with_parents
 from .values import to_storage
 from .vault import FileStat, extension_of
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 QUERY_SYNTAX_SETTING = "query_syntax"
 """Settings key: the :class:`~.scanner.QuerySyntax` the notes' ``queries`` rows were scanned with."""
@@ -86,6 +89,26 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 """One encoder for every row: ``json.dumps`` with options builds a new encoder per call."""
 
 
+_MIGRATION_SET = "gardend"
+"""``gardend.migrations.MIGRATION_SET``: the set the migrations are recorded under."""
+
+
+def _schema_current(conn: sqlite3.Connection) -> bool:
+    """Whether every migration shipped (each ``.sql`` file of ``gardend.migrations``) is recorded
+    as applied, found without importing the migrations package and, with it, sqlite-utils.
+    False whenever unsure (a new database, a package that is not a folder): the migrations then
+    check for themselves, as they always did."""
+    try:
+        spec = importlib.util.find_spec(importlib.util.resolve_name("..migrations", __package__))
+        folders = list(spec.submodule_search_locations or []) if spec is not None else []
+        shipped = {name[:-4] for folder in folders for name in os.listdir(folder) if name.endswith(".sql")}
+        applied = {r[0] for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (_MIGRATION_SET,))}
+    except (ImportError, ValueError, OSError, sqlite3.Error):
+        return False
+    return bool(shipped) and shipped <= applied
+
+
 def _json(value: object) -> str:
     return _ENCODER.encode(value)
 
@@ -109,20 +132,35 @@ class Index:
             else:
                 conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
             conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
-            self.db = Database(conn)
             self.conn = conn
+            self._db: Database | None = None
             conn.execute("PRAGMA busy_timeout = 30000")
             if not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("PRAGMA foreign_keys = OFF")
-                self.applied_migrations = apply_migrations(self.db)
+                if _schema_current(conn):
+                    self.applied_migrations: list[str] = []
+                else:
+                    from ..migrations import apply_migrations
+
+                    self.applied_migrations = apply_migrations(self.db)
             conn.execute("PRAGMA cache_size = -32000")
         except sqlite3.DatabaseError as exc:
             raise IndexOpenError(f"{self.path}: cannot open index database: {exc}") from exc
         self._next_id: int | None = None
         self._id_floor = 0
         self._in_tx = False
+
+    @property
+    def db(self) -> Database:
+        """sqlite-utils' view of the connection, made when first used (the migrations use it):
+        importing sqlite-utils is a noticeable part of a short command's start-up."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
 
     def close(self) -> None:
         with suppress(sqlite3.Error):

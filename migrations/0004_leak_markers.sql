@@ -9,7 +9,7 @@ CREATE TABLE leak_notes (
     id INTEGER PRIMARY KEY,             -- never reused (leak_meta.next_id)
     path TEXT NOT NULL UNIQUE,          -- vault path of the unpublished note
     content_hash TEXT,                  -- files.content_hash when it was cut
-    indexed_at_ns INTEGER NOT NULL,     -- files.indexed_at_ns then (moves when the index rewrites the note)
+    indexed_at_ns INTEGER NOT NULL,     -- 0 since 0.1.0 (leaks.SCAN_STAMP); once files.indexed_at_ns
     cuts BLOB NOT NULL                  -- leak_texts ids in cut order, 8-byte little-endian integers
 );
 
@@ -47,7 +47,7 @@ CREATE TABLE leak_short (
 CREATE TABLE leak_public (
     path TEXT PRIMARY KEY,
     content_hash TEXT,
-    indexed_at_ns INTEGER NOT NULL,
+    indexed_at_ns INTEGER NOT NULL,     -- 0 (leaks.SCAN_STAMP): rows follow content_hash
     links TEXT NOT NULL,                -- hash of the note's links to unpublished notes
     parts TEXT NOT NULL
 );

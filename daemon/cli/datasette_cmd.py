@@ -27,7 +27,6 @@ from pathlib import Path
 import click
 
 from ..config import vault_state_dir
-from ..datasette_meta import build_metadata
 from .app import CLIError, Session, common_options, main, resolve_session
 
 MISSING_DATASETTE = "Datasette is not installed; install the extra: pip install 'gardend[datasette]'"
@@ -92,6 +91,8 @@ def datasette_cmd(vault: str | None, config_path: str | None, db: str | None, ho
     Updates the index from the vault first unless --no-sync. Needs the extra:
     pip install 'gardend[datasette]'.
     """
+    from ..datasette_meta import build_metadata
+
     session = resolve_session(vault, config_path, db)
     metadata = build_metadata(database_name(session.db_path), vault_name=session.root.name)
     text = json.dumps(metadata, indent=2, ensure_ascii=False) + "\n"

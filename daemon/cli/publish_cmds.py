@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,9 @@ from .app import (
     main,
     resolve_session,
 )
+
+if TYPE_CHECKING:
+    from ..publish.leaks import BackgroundCut
 
 # ---------------------------------------------------------------------------------------------
 # status / publish
@@ -41,12 +44,16 @@ def _publish_plan(session: Session, index: Index, repo: Path, mode: str | None) 
     )
 
 
-def _leak_gate(session: Session, index: Index, plan: Any, mode: str | None) -> None:
+def _leak_gate(session: Session, index: Index, plan: Any, mode: str | None, show: bool = False,
+               cutting: BackgroundCut | None = None) -> None:
     """Before a publish: in safe mode refuse on any leak of an unpublished note (printed with
-    where it is); in plugin mode print which unpublished notes the output exposes."""
+    where it is); in plugin mode print which unpublished notes the output exposes. ``cutting``
+    (:func:`~gardend.daemon.publish.leaks.cut_in_background`) audits when it can."""
+    from ..progress import progress_bar
     from ..publish.leaks import publish_gate
 
-    gate = publish_gate(index, session.root, plan, mode or session.config.publish.mode)
+    with progress_bar("checking for leaks of unpublished notes", show and not plan.empty, counted=False):
+        gate = publish_gate(index, session.root, plan, mode or session.config.publish.mode, cutting)
     for line in gate.lines:
         click.echo(line, err=True)
     if not gate.ok:
@@ -111,7 +118,6 @@ def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo
     """
     from ..publish.credentials import CredentialError, push_auth
     from ..publish.gitsync import PublishError, apply_plan, commit_message
-    from ..site.static_build import SiteBuildError, build_static_site, normalise_base_url
 
     session = resolve_session(vault, config_path, db)
     cfg = session.config.publish
@@ -119,10 +125,17 @@ def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo
     site_path = config_relative(session, site_value, bool(site_dir)) if site_value else None
     git_target = bool(repo or cfg.repo) or site_path is None
     repo_path = _publish_repo(session, repo) if git_target else None
-    try:
-        base = normalise_base_url(base_url if base_url is not None else cfg.base_url)
-    except SiteBuildError as exc:
-        raise click.UsageError(str(exc)) from exc
+    base_value = base_url if base_url is not None else cfg.base_url
+    base = None
+    if site_path is not None or (base_value and base_value.strip()):
+        # The static site builder (aiohttp, jinja2, the site's routes) loads only when used: a
+        # third of a republish's start-up otherwise.
+        from ..site.static_build import SiteBuildError, normalise_base_url
+
+        try:
+            base = normalise_base_url(base_value)
+        except SiteBuildError as exc:
+            raise click.UsageError(str(exc)) from exc
     from ..progress import progress_bar, progress_wanted, run_full_sync
 
     show = progress_wanted(quiet)
@@ -132,17 +145,21 @@ def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo
     with session.open_index() as index:
         run_full_sync(session.synchronizer(index), show)
         if repo_path is not None:
+            from ..publish.leaks import cut_in_background
+
             try:
-                with progress_bar("compiling published notes", show, counted=False):
-                    plan = _publish_plan(session, index, repo_path, mode)
-                done["plan"] = plan.as_json()
-                for notice in plan.notices:
-                    click.echo(f"notice: {notice}", err=True)
-                if plan.errors:
-                    for error in plan.errors:
-                        click.echo(f"error: {error}", err=True)
-                    raise CLIError("nothing was published: fix the errors above first")
-                _leak_gate(session, index, plan, mode)
+                # Markers of unpublished notes are cut in a child process while this one compiles.
+                with cut_in_background(index, session.root) as cutting:
+                    with progress_bar("compiling published notes", show, counted=False):
+                        plan = _publish_plan(session, index, repo_path, mode)
+                    done["plan"] = plan.as_json()
+                    for notice in plan.notices:
+                        click.echo(f"notice: {notice}", err=True)
+                    if plan.errors:
+                        for error in plan.errors:
+                            click.echo(f"error: {error}", err=True)
+                        raise CLIError("nothing was published: fix the errors above first")
+                    _leak_gate(session, index, plan, mode, show, cutting)
                 if dry_run:
                     done["commit_message"] = commit_message(plan)
                     say(commit_message(plan).rstrip("\n"))
@@ -169,6 +186,8 @@ def publish_cmd(vault: str | None, config_path: str | None, db: str | None, repo
             done["site"] = {"path": str(site_path), "built": False}
             say(f"would build the static site into {site_path}")
         elif site_path is not None:
+            from ..site.static_build import SiteBuildError, build_static_site
+
             try:
                 with progress_bar("building the site", show) as callback:
                     built = build_static_site(index, session.root, site_path, base_url=base,

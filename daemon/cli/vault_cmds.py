@@ -16,12 +16,10 @@ from pathlib import Path
 import click
 
 from ..check import collect_findings, exit_status, findings_json
-from ..export import write_export
 from ..index import Index
 from ..progress import progress_wanted, run_full_sync
 from ..sync import SyncResult
 from ..vault import VaultError
-from ..watcher import VaultWatcher, WatchOptions
 from .app import (
     CLIError,
     Session,
@@ -125,6 +123,8 @@ def watch_cmd(
         started = time.perf_counter()
         result = run_full_sync(sync, show_progress=progress_wanted(quiet))
         log.info(_summary(result, time.perf_counter() - started, index))
+        from ..watcher import VaultWatcher, WatchOptions  # watchdog: only for `watch`
+
         cfg = session.config.watch
         options = WatchOptions(
             debounce_ms=cfg.debounce_ms,
@@ -173,6 +173,8 @@ def export_cmd(
 
     The output is already JSON (one object a line, deterministic), so there is no --json.
     """
+    from ..export import write_export
+
     session = resolve_session(vault, config_path, db)
     with session.open_index() as index:
         if not no_sync:

@@ -26,6 +26,10 @@ and the few queries that list modification times, not every query in the vault.
 Everything is keyed by a fingerprint of the settings and of gardend's own code, so upgrading or
 changing a setting recompiles everything once. Stale output is the failure to avoid: every rule
 above errs towards recompiling.
+
+The compiled texts and the Dataview blocks' outputs are stored zlib-compressed and read only for
+the notes a publish writes or recompiles (:func:`_pack`): a status check reads the dependencies
+alone.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -58,6 +63,26 @@ _READS_STAT = re.compile(r"\b(?:mtime|mday|ctime|cday|size)\b|\bfile\b(?!\s*\.)|
 """Query text that may read file times or sizes (or whole page objects, which hold them)."""
 _READS_LINKS = re.compile(r"\b(?:inlinks|outlinks)\b|\bfile\b(?!\s*\.)|\brow\b", re.IGNORECASE)
 """Query text that may read in- or outlinks, which change when *other* notes change."""
+
+
+def _pack(text: str) -> bytes:
+    """A compiled text or the blocks' outputs as stored: zlib-compressed UTF-8. A garden's cache
+    is mostly these (a 4k-note garden's are some 240 MB of HTML tables and lists, 30 MB
+    compressed), and they are read back only for the few notes a publish writes or recompiles:
+    storing them whole made a first publish write several hundred megabytes to the index (and
+    its journal), and every status read past them to get at the notes' dependencies."""
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+
+def _unpack(stored: bytes | str) -> str | None:
+    """What :func:`_pack` stored (None when it is not that)."""
+    if isinstance(stored, str):
+        return stored
+    try:
+        return zlib.decompress(stored).decode("utf-8", "surrogatepass")
+    except (zlib.error, UnicodeDecodeError):
+        return None
+
 
 def _hits(stored: str, ids: set[str]) -> bool:
     """Whether a stored ``",id,id,"`` read set contains any of ``ids``."""
@@ -134,12 +159,16 @@ class FileState:
 
 @dataclass(frozen=True)
 class CachedNote:
-    """A compiled note as stored: what :class:`~.compile.CompiledNote` holds, plus its SHA."""
+    """A compiled note as stored: what :class:`~.compile.CompiledNote` holds, plus its SHA.
+
+    ``text`` is None for a note :meth:`CompileCache.lookup` found in the cache: the texts of a
+    garden are most of the cache's size, and a status check or a republish compares SHAs and
+    needs the text of only the few notes it writes (:meth:`CompileCache.text`)."""
 
     vault_path: str
     garden_path: str
     repo_path: str
-    text: str
+    text: str | None
     sha: str
     assets: tuple[tuple[str, str], ...]
 
@@ -197,11 +226,11 @@ class CompileCache:
                 )
             }
             for r in conn.execute(
-                "SELECT vault_path, garden_path, repo_path, text, sha, assets, deps FROM publish_cache WHERE mode = ?",
+                "SELECT vault_path, garden_path, repo_path, sha, assets, deps FROM publish_cache WHERE mode = ?",
                 (mode,),
             ):
-                note = CachedNote(r[0], r[1], r[2], r[3], r[4], tuple(tuple(a) for a in json.loads(r[5])))
-                self.entries[r[0]] = (note, r[6])
+                note = CachedNote(r[0], r[1], r[2], None, r[3], tuple(tuple(a) for a in json.loads(r[4])))
+                self.entries[r[0]] = (note, r[5])
         self.changes = self._diff()
         self._stored: list[tuple[Any, ...]] = []
         self.hits = 0
@@ -264,6 +293,17 @@ class CompileCache:
             return None
         self.hits += 1
         return found[0]
+
+    def text(self, vault_path: str) -> str | None:
+        """The stored compiled text of ``vault_path`` (None when it has none): read when needed,
+        as it is now — the caller checks it against the SHA it planned with."""
+        found = self.entries.get(vault_path)
+        if found is not None and found[0].text is not None:
+            return found[0].text
+        row = self.index.conn.execute(
+            "SELECT text FROM publish_cache WHERE mode = ? AND vault_path = ?", (self.mode, vault_path)
+        ).fetchone()
+        return None if row is None else _unpack(row[0])
 
     def _quick_valid(self, vault_path: str, raw: str) -> bool:
         """True when the stored deps (JSON text) mention none of a few changed files and hold no
@@ -359,7 +399,10 @@ class CompileCache:
         ).fetchone()
         if row is None:
             return {}
-        outputs = json.loads(row[0])
+        unpacked = _unpack(row[0])
+        if unpacked is None:
+            return {}
+        outputs = json.loads(unpacked)
         return {
             (block["whole"], block["file"]): (out, block)
             for block, out in zip(q["blocks"], outputs, strict=False)
@@ -407,9 +450,10 @@ class CompileCache:
             outputs = [block.output for block in blocks]
         stored = json.dumps(deps, ensure_ascii=False)
         self.entries[note.vault_path] = (note, stored)
+        assert note.text is not None  # a fresh compile
         self._stored.append((
-            self.mode, note.vault_path, note.garden_path, note.repo_path, note.text, note.sha,
-            json.dumps(note.assets), stored, json.dumps(outputs, ensure_ascii=False),
+            self.mode, note.vault_path, note.garden_path, note.repo_path, _pack(note.text), note.sha,
+            json.dumps(note.assets), stored, _pack(json.dumps(outputs, ensure_ascii=False)),
         ))
 
     def _block_record(self, block: BlockOutput) -> dict[str, Any]:

@@ -49,8 +49,8 @@ proportional to what changed and to what is audited:
 
 * each unpublished note's marker candidates ("cuts": kind, text, and for tags and folders the key
   of the vault-wide rule that can drop them) are kept in the index (``leak_notes``, each
-  distinct text once in ``leak_texts``) with the content hash and index time they were cut
-  from, and only notes that changed are cut again;
+  distinct text once in ``leak_texts``) with the content hash they were cut from, and only
+  notes that changed are cut again (all of them when gardend or how the index scans changed);
 * every form is reachable by a **key**, its last 16 characters (``leak_keys``), or, when
   shorter, by the whole form (``leak_short``). A form can only occur in a text if its key does,
   so a small audit looks up the text's 16-character windows in the index, a large one scans for
@@ -72,27 +72,32 @@ from __future__ import annotations
 import array
 import base64
 import binascii
+import contextlib
 import functools
 import hashlib
 import html
 import json
 import logging
 import operator
+import os
+import pickle
 import re
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 import ahocorasick
 
 from .. import __version__
-from ..index import Index
+from ..index import QUERY_SYNTAX_SETTING, SCANNER_VERSION_SETTING, Index
 from .jsfmt import encode_uri
 from .queries import DATAVIEWJS_NOTICE, INLINE_JS_NOTICE
 from .slug import slugify
@@ -102,12 +107,14 @@ if TYPE_CHECKING:
     from .gitsync import PublishPlan
 
 __all__ = [
+    "BackgroundCut",
     "Leak",
     "LeakStore",
     "Marker",
     "PrivateMarkers",
     "audit",
     "build_markers",
+    "cut_in_background",
     "exposure",
     "repo_outputs",
     "site_dir_outputs",
@@ -248,11 +255,13 @@ def _slug_path(text: str) -> str:
     return "/".join(_slug_segment(part) for part in text.split("/"))
 
 
-def variants(text: str) -> set[str]:
+def variants(text: str, slugs: bool = True) -> set[str]:
     """The forms in which ``text`` can reach an output: as written, HTML-escaped (both quote
     modes), JSON-escaped (ASCII and UTF-8), percent-encoded (component and ``encodeURI``) and
     slugified (each ``/``-separated part). Forms that would be too short to be distinctive
-    (a slug that lost most of its letters) are dropped."""
+    (a slug that lost most of its letters) are dropped. ``slugs=False`` leaves the slug out
+    (the costliest form, and one that can only be wanted through a key of its own alphabet:
+    see :data:`_SLUG_KEY`)."""
     if _PLAIN.match(text):
         forms = {text, text.replace(" ", "%20")}
     elif text.isascii() and text.isprintable():
@@ -271,7 +280,7 @@ def variants(text: str) -> set[str]:
             quote(text, safe="/"),
             encode_uri(text),
         }
-    slug = _slug_path(text)
+    slug = _slug_path(text) if slugs else ""
     if len(slug) >= MIN_NAME_CHARS:
         kept = len(slug) - slug.count("-") - slug.count("/")  # a slug is [a-z0-9] joined by - and /
         if kept >= 0.7 * sum(map(str.isalnum, text)):
@@ -280,19 +289,24 @@ def variants(text: str) -> set[str]:
     return forms
 
 
-def _forms_of(kind: str, text: str) -> set[str]:
-    """Every searched form of the marker ``(kind, text)``."""
+def _forms_of(kind: str, text: str, slugs: bool = True) -> set[str]:
+    """Every searched form of the marker ``(kind, text)`` (without slugs: see :func:`variants`)."""
     if kind == "tag":
         bare = text.lstrip("#")
         out: set[str] = set()
         for form in (text, text.lower(), f"tags/{bare}", f"tags/{bare.lower()}", f'"{bare}"'):
-            out |= variants(form)
+            out |= variants(form, slugs)
         return out
     if kind == "folder":
-        return variants(text + "/")
+        return variants(text + "/", slugs)
     if kind == "block-id":
-        return variants("^" + text)
-    return variants(text)
+        return variants("^" + text, slugs)
+    return variants(text, slugs)
+
+
+_SLUG_KEY = re.compile(r"[a-z0-9/-]*").fullmatch
+"""Whether a key can be the end of a slug form: slugs are ``[a-z0-9]`` runs joined by ``-`` and
+``/``, so a key with any other character is never a slug's."""
 
 
 def _forms(marker: Marker) -> set[str]:
@@ -590,7 +604,8 @@ class _Vault:
     """The vault-wide facts markers depend on, from a few cheap queries of the index."""
 
     notes: list[tuple[int, str, str | None, int, bool]]
-    """(file id, path, content hash, indexed_at_ns, published) of every note, by path."""
+    """(file id, path, content hash, scan stamp, published) of every note, by path. The stamp is
+    always :data:`SCAN_STAMP`: see there."""
     published_tags: set[str]
     """Lower-cased tags of published notes: a tag they carry is not private."""
     public_assets: set[str]
@@ -605,8 +620,8 @@ class _Vault:
         notes = [
             (r[0], r[1], r[2], r[3], bool(r[4]))
             for r in conn.execute(
-                "SELECT f.id, f.path, f.content_hash, f.indexed_at_ns, n.publish FROM files f"
-                " JOIN notes n ON n.file_id = f.id ORDER BY f.path"
+                "SELECT f.id, f.path, f.content_hash, ?, n.publish FROM files f"
+                " JOIN notes n ON n.file_id = f.id ORDER BY f.path", (SCAN_STAMP,)
             )
         ]
         published = {r[0] for r in notes if r[4]}
@@ -772,8 +787,116 @@ def _scan(texts: list[str], needles: Iterable[str]) -> Iterable[tuple[int, set[s
 
 
 def _scan_each(texts: list[str], needles: Iterable[str]) -> dict[int, set[str]]:
-    """Text number → the needles found in it, for every text holding at least one."""
-    return dict(_scan(texts, needles))
+    """Text number → the needles found in it, for every text holding at least one (each
+    distinct line scanned once: see :class:`_Lines`)."""
+    lines = _Lines(texts)
+    wanted = {n for n in needles if n}
+    out = lines.per_text(lines.scan(wanted))
+    for i, hits in lines.multiline(wanted).items():
+        out.setdefault(i, set()).update(hits)
+    return out
+
+
+class _Lines:
+    """Many texts, to be searched by their distinct lines.
+
+    Published pages repeat lines by the thousand (a Dataview table or list shown on many pages,
+    front matter, fences, the shown text of a note next to the same text with its links
+    reduced): on the 10k-note bench vault the distinct lines of a first publish are a fifth of
+    its text. A needle holding no line separator occurs in a text exactly when it occurs in one
+    of the text's lines, so each distinct line is scanned once and its hits are shared by every
+    text that has it; the rare needle holding a separator (a multi-line property value) is
+    looked for in the whole texts (:meth:`multiline`). ``separators`` end lines: the newline,
+    and whatever else the caller knows few needles hold (HTML's angle brackets, which marker
+    text never holds once Markdown syntax is cut out, split generated pages much finer)."""
+
+    def __init__(self, texts: list[str], separators: str = "\n") -> None:
+        self.texts = texts
+        self.separators = separators
+        pattern = re.compile("[" + re.escape(separators) + "]")
+        self._split = pattern.split
+        self._crossing = pattern.search
+        self.lines: list[str] = []
+        """Each distinct line once; a line is known by its place here."""
+        self.of_text: list[list[int]] = []
+        """Per text, its distinct lines."""
+        number: dict[str, int] = {}
+        for text in texts:
+            for separator in separators[1:]:
+                text = text.replace(separator, separators[0])
+            ids: list[int] = []
+            for line in set(text.split(separators[0])):
+                n = number.get(line)
+                if n is None:
+                    n = number[line] = len(self.lines)
+                    self.lines.append(line)
+                ids.append(n)
+            self.of_text.append(ids)
+
+    def crossing(self, needle: str) -> bool:
+        """Whether ``needle`` holds a separator (and so may span lines)."""
+        return self._crossing(needle) is not None
+
+    def scan(self, needles: Iterable[str], only: Iterable[int] | None = None, *, automaton: Any = None) -> (
+            dict[int, set[str]]):
+        """Line number → the needles found in it (in the lines ``only``, or all), of the needles
+        that hold no separator (``automaton``: theirs, made beforehand)."""
+        if automaton is None:
+            crossing = self._crossing
+            automaton = _automaton(n for n in needles if crossing(n) is None)
+        if automaton is None:
+            return {}
+        out: dict[int, set[str]] = {}
+        lines = self.lines
+        for number in range(len(lines)) if only is None else only:
+            hits = {needle for _end, needle in automaton.iter(lines[number])}
+            if hits:
+                out[number] = hits
+        return out
+
+    def per_text(self, by_line: dict[int, set[str]]) -> dict[int, set[str]]:
+        """Text number → the union of its lines' hits, for the texts with any."""
+        out: dict[int, set[str]] = {}
+        if not by_line:
+            return out
+        for i, numbers in enumerate(self.of_text):
+            found: set[str] = set()
+            for number in numbers:
+                hits = by_line.get(number)
+                if hits:
+                    found |= hits
+            if found:
+                out[i] = found
+        return out
+
+    def multiline(self, needles: Iterable[str]) -> dict[int, set[str]]:
+        """Text number → the needles holding a separator found in it. Each occurs only in texts
+        where its longest separator-free piece occurs in a line; only those are searched whole."""
+        crossing = self._crossing
+        multi = sorted({n for n in needles if crossing(n) is not None})
+        if not multi:
+            return {}
+        piece = {n: max(self._split(n), key=len) for n in multi}
+        candidates = self.per_text(self.scan({p for p in piece.values() if p}))
+        out: dict[int, set[str]] = {}
+        for needle in multi:
+            p = piece[needle]
+            where = range(len(self.texts)) if not p else [i for i, hits in candidates.items() if p in hits]
+            for i in where:
+                if needle in self.texts[i]:
+                    out.setdefault(i, set()).add(needle)
+        return out
+
+
+def _has_angles(needles: list[str]) -> bool:
+    """Whether any needle holds ``<`` or ``>`` (one search of them all joined)."""
+    joined = "\0".join(needles)
+    return "<" in joined or ">" in joined
+
+
+MAX_CROSSING = 64
+"""A large audit splits output lines at HTML's angle brackets too, unless more keys and whole forms
+than this hold one (each is then searched for in whole texts)."""
 
 
 LeakKey = tuple[str, str, str]
@@ -878,6 +1001,28 @@ def _text_rows(text_id: int, kind: str, text: str, forms: Iterable[str] | None =
     return [(key, text_id) for key in keys], short
 
 
+SCAN_STAMP = 0
+"""What the ``indexed_at_ns`` columns of ``leak_notes`` and ``leak_public`` hold now. A note's
+rows (what its cuts and its shown text are made of) are the scan of its content, so they change
+with its content hash — or, for the same content, when the index scans it again because the
+scanner or the query syntax changed, which :func:`_fingerprint` covers for all notes at once.
+They were keyed by the index time before, but that also moves when a sync only confirms that a
+"racily clean" file is unchanged (on the first sync after a vault was copied or checked out,
+thousands of notes), which cut them all again for nothing."""
+
+
+def _fingerprint(conn: sqlite3.Connection) -> str:
+    """What every stored row depends on besides each note's content: the code
+    (:func:`_store_fingerprint`) and how the index scanned the notes (the scanner version and
+    the query syntax; a change of either re-scans notes whose content did not change). A new
+    fingerprint empties the tables."""
+    scan = dict(conn.execute(
+        "SELECT key, value FROM settings WHERE key IN (?, ?)", (SCANNER_VERSION_SETTING, QUERY_SYNTAX_SETTING)
+    ).fetchall())
+    scan_state = f"{scan.get(SCANNER_VERSION_SETTING)}\0{scan.get(QUERY_SYNTAX_SETTING)}"
+    return hashlib.sha256(f"{_store_fingerprint()}\0{scan_state}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
 @functools.cache
 def _store_fingerprint() -> str:
     """What stored cuts and keys depend on besides the notes: this code, the slug and escape
@@ -912,22 +1057,25 @@ def _in_json(values: Iterable[Any]) -> str:
     return json.dumps(sorted(set(values)), ensure_ascii=False)
 
 
-def _occurring(text: str, needles: set[str]) -> set[str]:
+def _occurring(text: str, needles: set[str], lines: Callable[[], _Lines] | None = None) -> set[str]:
     """The needles (none holding NUL, the separator) that occur in ``text``: one search each
-    when that is cheap, else one pass of an automaton."""
+    when that is cheap, else one pass of an automaton over its distinct lines (``lines``, when
+    given, makes them once for several calls)."""
     needles = {n for n in needles if "\0" not in n}
     if len(needles) <= 24 or len(needles) * len(text) <= 10_000_000:  # a search is ~25x faster per character
         return {n for n in needles if n in text}
-    automaton = _automaton(needles)
-    return {needle for _end, needle in automaton.iter(text)} if automaton is not None else set()
+    distinct = lines() if lines is not None else _Lines([text], "\n\0")
+    return set().union(*distinct.scan(needles).values(), *distinct.multiline(needles).values())
 
 
 def _public_states(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
     return {r[0]: r[1:] for r in conn.execute("SELECT path, content_hash, indexed_at_ns, links FROM leak_public")}
 
 
-def _witnesses(rows: list[tuple[str, str]], needles: set[str]) -> dict[str, str]:
-    """Needle → the path of a row (path, text) whose text holds it, for the needles found."""
+def _witnesses(rows: list[tuple[str, str]], needles: set[str], lines: Callable[[], _Lines] | None = None) -> (
+        dict[str, str]):
+    """Needle → the path of a row (path, text) whose text holds it, for the needles found
+    (``lines``, when given, makes the rows' distinct lines once for several calls)."""
     out: dict[str, str] = {}
     needles = {n for n in needles if "\0" not in n}
     if len(needles) <= 24:  # a search is some 25 times faster per character than an automaton
@@ -936,10 +1084,13 @@ def _witnesses(rows: list[tuple[str, str]], needles: set[str]) -> dict[str, str]
             if path is not None:
                 out[needle] = path
         return out
-    automaton = _automaton(needles)
-    for path, text in rows if automaton is not None else ():
-        for _end, needle in automaton.iter(text):
-            out.setdefault(needle, path)
+    distinct = lines() if lines is not None else _Lines([text for _path, text in rows], "\n\0")
+    found = distinct.per_text(distinct.scan(needles))
+    for i, hits in distinct.multiline(needles).items():
+        found.setdefault(i, set()).update(hits)
+    for i in sorted(found):
+        for needle in found[i]:
+            out.setdefault(needle, rows[i][0])
     return out
 
 
@@ -964,6 +1115,10 @@ class _PublicText:
         """Path → shown text of the notes whose text was made in this audit (their stored rows may
         be older, if storing failed)."""
         self.known: dict[str, bool] = {}
+        self._first_lines: _Lines | None = None
+        self._stored: tuple[dict[str, tuple[Any, ...]], list[tuple[str, str]]] | None = None
+        """The stored shown texts last read, with the state of ``leak_public`` they were read at."""
+        self._stored_lines: _Lines | None = None
         self.remember_absent = True
         """Off for large audits, whose many answers would make every later one check them."""
 
@@ -974,7 +1129,7 @@ class _PublicText:
         conn = self.store.index.conn
         read = _public_states(conn)
         witnesses: dict[str, str] = {}
-        here = _occurring(self.first, new)
+        here = _occurring(self.first, new, self._lines_of_first)
         self.known.update(dict.fromkeys(here, True))
         new -= here
         if here and len(self.made) <= 64:  # remember which note (a later audit may not make it)
@@ -984,9 +1139,11 @@ class _PublicText:
             self._remembered(new)
             new = {n for n in new if n not in self.known}
         if new:
-            stored = [(path, text) for path, text in conn.execute("SELECT path, parts FROM leak_public")
-                      if path in self.valid and path not in self.made]
-            found = _witnesses(stored, new)
+            if self._stored is None or self._stored[0] != read:  # read again only if rows changed
+                self._stored = (read, [(path, text) for path, text in conn.execute("SELECT path, parts FROM leak_public")
+                                       if path in self.valid and path not in self.made])
+                self._stored_lines = None
+            found = _witnesses(self._stored[1], new, self._lines_of_stored)
             witnesses.update(found)
             self.known.update((n, n in found) for n in new)
         absent = [(n,) for n in new if not self.known[n] and "\0" not in n] if self.remember_absent else []
@@ -999,6 +1156,17 @@ class _PublicText:
                         conn.executemany("INSERT OR IGNORE INTO leak_absent VALUES (?)", absent)
             except sqlite3.OperationalError as exc:  # e.g. the index is busy: only the speed-up is lost
                 log.info("leak audit: answers not stored (%s)", exc)
+
+    def _lines_of_stored(self) -> _Lines:
+        if self._stored_lines is None:
+            assert self._stored is not None
+            self._stored_lines = _Lines([text for _path, text in self._stored[1]], "\n\0")
+        return self._stored_lines
+
+    def _lines_of_first(self) -> _Lines:
+        if self._first_lines is None:
+            self._first_lines = _Lines([self.first], "\n\0")
+        return self._first_lines
 
     def _remembered(self, needles: set[str]) -> None:
         """Answers kept from earlier audits: a witness whose stored text is current (not made
@@ -1039,7 +1207,7 @@ class _RefreshPlan:
     stale: list[int]
     """leak_notes ids to forget."""
     notes: list[tuple[str, str | None, int, list[tuple[int, str | None]]]] = field(default_factory=list)
-    """(path, content hash, indexed_at_ns, [(text id, gate)]) of each note to store."""
+    """(path, content hash, scan stamp, [(text id, gate)]) of each note to store."""
     texts: dict[int, tuple[str, str]] = field(default_factory=dict)
     """New texts: id → (kind, text)."""
     keys: list[tuple[str, int]] = field(default_factory=list)
@@ -1054,6 +1222,35 @@ _LEAK_TABLES = ("leak_notes", "leak_texts", "leak_uses", "leak_keys", "leak_shor
                 "leak_absent", "leak_meta")
 MAX_ABSENT = 20_000
 """``leak_absent`` is emptied beyond this: each change to a published note is checked against it."""
+
+
+def _asset_forms(vault: _Vault) -> dict[str, list[_Owner]]:
+    """Every form of the private attachments' name markers → the markers it stands for."""
+    assets: dict[str, list[_Owner]] = {}
+    for k, (kind, text, source) in enumerate(vault.asset_cuts()):
+        text = text.strip()
+        if text:
+            for form in _forms_of(kind, text):
+                assets.setdefault(form, []).append(((1, "", k), kind, text, None, source))
+    return assets
+
+
+@dataclass
+class _LargeSearch:
+    """What a large audit searches for, before it sees any output (see
+    :meth:`LeakStore._large_context`)."""
+
+    token: str
+    exact: dict[str, list[int]]
+    """Whole forms (short ones, and folder and tag forms that pass the vault-wide rules) that
+    published text does not show → their text ids."""
+    assets: dict[str, list[_Owner]]
+    needles: list[str]
+    """Every key and whole form: what the first pass looks for."""
+    separators: str
+    """Where output lines are split (see :class:`_Lines`)."""
+    automaton: Any
+    """An automaton of the needles that hold no separator (None when there are none)."""
 
 
 class LeakStore:
@@ -1081,6 +1278,11 @@ class LeakStore:
         self._shown: _PublicText | None = None
         self._forms: dict[int, tuple[str, ...]] = {}
         """Forms of the texts this audit stored (all of them the first time: saves making them twice)."""
+        self._large: _LargeSearch | None = None
+        self.keep_forms = False
+        """Keep :attr:`_forms` from one audit (or :meth:`prepare`) to the next: the forms of a text
+        never change (its id is a hash of kind and text), and the child of
+        :func:`cut_in_background` cuts every text and then audits."""
         self._clock = 0.0
 
     # -- the audit -------------------------------------------------------------------------------
@@ -1092,7 +1294,8 @@ class LeakStore:
         outputs = list(outputs)
         self.timings = {}
         self._shown = None
-        self._forms = {}
+        if not self.keep_forms:
+            self._forms = {}
         self._clock = time.perf_counter()
         vault = _Vault.load(self.index.conn)
         try:
@@ -1106,12 +1309,41 @@ class LeakStore:
         if strategy == "auto":
             strategy = "small" if sum(map(len, texts)) <= SMALL_AUDIT_CHARS else "large"
         found, sources = self._search(vault, texts, large=strategy == "large")
-        self._forms = {}
+        if not self.keep_forms:
+            self._forms = {}
         self._tick("search")
         hits = self._resolve(vault, found, sources)
         self._tick("resolve")
         log.debug("leak audit (%s): %s", strategy, ", ".join(f"{k} {v:.2f} s" for k, v in self.timings.items()))
         return _findings(names, leaks, hits)
+
+    def prepare(self, large: bool = False) -> None:
+        """Do the part of an audit that does not depend on what is audited: cut the unpublished
+        notes that need it and make the shown text of the published notes that changed (what
+        :func:`cut_in_background` runs in a child process while the publish compiles); with
+        ``large``, also what a large audit searches for (kept for the next audit, which uses it
+        if nothing it depends on changed meanwhile)."""
+        vault = _Vault.load(self.index.conn)
+        self._refresh(vault)
+        self._public(vault)
+        if large:
+            self._large = None
+            context = self._large_context(vault)
+            context.token = self._large_token(vault)
+            self._large = context
+
+    def pending(self) -> int:
+        """How many unpublished notes the next audit would cut: all of them when the stored
+        cuts were made by other code, else those new or changed since they were cut. One query."""
+        conn = self.index.conn
+        row = conn.execute("SELECT value FROM leak_meta WHERE key = 'fingerprint'").fetchone()
+        if row is None or row[0] != _fingerprint(conn):
+            return int(conn.execute("SELECT count(*) FROM notes WHERE publish = 0").fetchone()[0])
+        return int(conn.execute(
+            "SELECT count(*) FROM files f JOIN notes n ON n.file_id = f.id LEFT JOIN leak_notes l ON l.path = f.path"
+            " WHERE n.publish = 0 AND (l.id IS NULL OR l.content_hash IS NOT f.content_hash"
+            " OR l.indexed_at_ns != ?)", (SCAN_STAMP,)
+        ).fetchone()[0])
 
     def _tick(self, step: str) -> None:
         """Add the time since the last tick to ``step`` in :attr:`timings`."""
@@ -1122,8 +1354,7 @@ class LeakStore:
     # -- keeping the cuts up to date ------------------------------------------------------------
     def _refresh(self, vault: _Vault) -> None:
         """Cut the unpublished notes that are new or changed since they were stored (by content
-        hash and index time, which moves whenever the index rewrites a note, e.g. after a parser
-        setting changed), and forget notes that are gone or now published.
+        hash; see :data:`SCAN_STAMP`), and forget notes that are gone or now published.
 
         The cutting happens outside the write transaction (the first time, it takes seconds);
         the transaction then checks that nobody else (the daemon, another command) changed the
@@ -1151,7 +1382,7 @@ class LeakStore:
             _RefreshPlan | None):
         """What :meth:`_apply_refresh` writes, worked out from ``state`` (see :meth:`_stored_state`)."""
         conn = self.index.conn
-        reset = state[0] != _store_fingerprint()
+        reset = state[0] != _fingerprint(conn)
         stored = {} if reset else {path: (lid, h, at) for lid, path, h, at in state[1]}
         private = {r[1]: (r[0], r[2], r[3]) for r in vault.notes if not r[4]}
         stale = [lid for path, (lid, h, at) in stored.items() if private.get(path, (0, None, None))[1:] != (h, at)]
@@ -1163,7 +1394,7 @@ class LeakStore:
         plan = _RefreshPlan(reset, stale)
         ids_of: dict[tuple[str, str], int] = {}  # phrases repeat across notes: hash each once
         for path in fresh:
-            file_id, content_hash, indexed_at = private[path]
+            file_id, content_hash, stamp = private[path]
             cuts: list[tuple[int, str | None]] = []
             for kind, text, gate in _note_cuts(path, inputs.get(file_id) or _NoteInputs()):
                 text_id = ids_of.get((kind, text))
@@ -1172,7 +1403,7 @@ class LeakStore:
                     if plan.texts.setdefault(text_id, (kind, text)) != (kind, text):
                         raise _Unavailable("two marker texts with one id")
                 cuts.append((text_id, gate))
-            plan.notes.append((path, content_hash, indexed_at, cuts))
+            plan.notes.append((path, content_hash, stamp, cuts))
         if not reset:  # texts other notes hold are stored and keyed already
             for text_id, kind, text in conn.execute(
                 "SELECT id, kind, text FROM leak_texts WHERE id IN (SELECT value FROM json_each(?))",
@@ -1192,14 +1423,14 @@ class LeakStore:
         if plan.reset:
             for table in _LEAK_TABLES:
                 conn.execute(f"DELETE FROM {table}")
-            conn.execute("INSERT INTO leak_meta VALUES ('fingerprint', ?)", (_store_fingerprint(),))
+            conn.execute("INSERT INTO leak_meta VALUES ('fingerprint', ?)", (_fingerprint(conn),))
         released = self._forget(plan.stale) if plan.stale else set()
         row = conn.execute("SELECT value FROM leak_meta WHERE key = 'next_id'").fetchone()
         next_id = int(row[0]) if row else 1
         notes: list[tuple[int, str, str | None, int, str]] = []
         uses: list[tuple[int, int, int, str | None]] = []
-        for path, content_hash, indexed_at, cuts in plan.notes:
-            notes.append((next_id, path, content_hash, indexed_at, _pack([text_id for text_id, _gate in cuts])))
+        for path, content_hash, stamp, cuts in plan.notes:
+            notes.append((next_id, path, content_hash, stamp, _pack([text_id for text_id, _gate in cuts])))
             uses += ((text_id, next_id, seq, gate) for seq, (text_id, gate) in enumerate(cuts))
             next_id += 1
         # Rows go in in key order (the tables' own), which SQLite appends far faster; a sort on
@@ -1314,29 +1545,25 @@ class LeakStore:
         automaton. The second expands the marker texts behind those keys into their forms and
         scans for them (with the whole forms: short ones and attachment names). A form occurs
         only where its key does, so nothing is missed."""
-        exact = self._whole_forms(vault)
-        assets: dict[str, list[_Owner]] = {}
-        for k, (kind, text, source) in enumerate(vault.asset_cuts()):
-            text = text.strip()
-            if text:
-                for form in _forms_of(kind, text):
-                    assets.setdefault(form, []).append(((1, "", k), kind, text, None, source))
         found: dict[int, set[str]] = {}
         if large:
-            # A large audit finds a lot that published notes show too (their permalinks, phrases
-            # they share): forms published text shows, which are never private, are not scanned for.
-            public = self._public(vault)
-            public.remember_absent = False
-            public.prefetch(form.casefold() for form in exact)
-            exact = {form: ids for form, ids in exact.items() if not public.contains(form.casefold())}
-            whole = exact.keys() | assets.keys()
-            keys = [key for (key,) in self.index.conn.execute("SELECT DISTINCT key FROM leak_keys")]
-            hit_keys = _scan_each(texts, [*keys, *whole])
+            # The same public text is asked about afterwards, in :meth:`_resolve`, and with this
+            # many answers it is not worth remembering which strings no published note shows.
+            self._public(vault).remember_absent = False
+            context = self._large_context(vault)
+            exact, assets, whole = context.exact, context.assets, context.exact.keys() | context.assets.keys()
+            lines = _Lines(texts, context.separators)
+            key_lines = lines.scan(context.needles, automaton=context.automaton)
+            hit_keys = lines.per_text(key_lines)
+            for i, hits in lines.multiline(context.needles).items():
+                hit_keys.setdefault(i, set()).update(hits)
             for i, hits in hit_keys.items():
                 if not whole.isdisjoint(hits):
                     found[i] = hits & whole
             rows = self._key_rows(set().union(*hit_keys.values()) if hit_keys else set())
         else:
+            exact = self._whole_forms(vault)
+            assets = _asset_forms(vault)
             rows = []
             windows: set[str] = set()
             for text in texts:  # in batches, to bound the memory the windows take
@@ -1346,25 +1573,59 @@ class LeakStore:
                     windows = set()
             rows += self._key_rows(windows)
         by_form = self._key_forms(rows)
-        if large:
-            public.prefetch(form.casefold() for form in by_form)
-            by_form = {form: ids for form, ids in by_form.items() if not public.contains(form.casefold())}
-            live_keys = {form[-KEY_CHARS:] for form in by_form}
-            wanted = {i: texts[i] for i, hits in hit_keys.items() if not live_keys.isdisjoint(hits)}
-            patterns: list[str] = list(by_form)
-        else:
-            wanted = dict(enumerate(texts))
-            patterns = [*by_form, *exact, *assets]
         self._tick("search: keys")
-        numbers = list(wanted)
-        for i, hits in _scan_each(list(wanted.values()), patterns).items():
-            found.setdefault(numbers[i], set()).update(hits)
+        if large:
+            # A form without a newline occurs only in a line where its key does: only those
+            # lines are scanned for the forms.
+            live_keys = {form[-KEY_CHARS:] for form in by_form if not lines.crossing(form)}
+            where = [number for number, hits in key_lines.items() if not live_keys.isdisjoint(hits)]
+            form_hits = lines.per_text(lines.scan(by_form, where))
+            for i, hits in lines.multiline(by_form).items():
+                form_hits.setdefault(i, set()).update(hits)
+        else:
+            form_hits = _scan_each(texts, [*by_form, *exact, *assets])
+        for i, hits in form_hits.items():
+            found.setdefault(i, set()).update(hits)
         found_forms = set().union(*found.values()) if found else set()
         sources = _Sources(
             {form: by_form.get(form, []) + exact.get(form, []) for form in found_forms},
             {form: assets[form] for form in found_forms if form in assets},
         )
         return found, sources
+
+    def _large_context(self, vault: _Vault) -> _LargeSearch:
+        """What a large audit searches for, made now or taken from :meth:`prepare` when nothing
+        it depends on changed since (its :meth:`_large_token`)."""
+        made, self._large = self._large, None
+        if made is not None and made.token == self._large_token(vault):
+            return made
+        # A large audit finds a lot that published notes show too (their permalinks, phrases
+        # they share): whole forms published text shows, which are never private, are not
+        # scanned for. (Keyed forms are not filtered so: most forms behind a key that occurs do
+        # not occur themselves, and finding the few that do is cheaper than asking the
+        # published text about all of them; :meth:`_resolve` asks about those.)
+        exact = self._whole_forms(vault)
+        public = self._public(vault)
+        public.prefetch(form.casefold() for form in exact)
+        exact = {form: ids for form, ids in exact.items() if not public.contains(form.casefold())}
+        assets = _asset_forms(vault)
+        keys = [key for (key,) in self.index.conn.execute("SELECT DISTINCT key FROM leak_keys")]
+        needles = [*keys, *exact.keys(), *assets.keys()]
+        angled = sum(1 for n in needles if "<" in n or ">" in n) if _has_angles(needles) else 0
+        separators = "\n<>" if angled <= MAX_CROSSING else "\n"
+        crossing = re.compile("[" + re.escape(separators) + "]").search
+        automaton = _automaton(n for n in needles if crossing(n) is None)
+        return _LargeSearch("", exact, assets, needles, separators, automaton)
+
+    def _large_token(self, vault: _Vault) -> str:
+        """What :meth:`_large_context` depends on: the stored markers, the vault-wide rules and
+        public attachments, and what published notes and canvases show."""
+        state = (
+            self._stored_state(), sorted(vault.published_tags), sorted(vault.public_folder_prefixes),
+            sorted(vault.private_assets.items()), sorted(vault.public_assets),
+            sorted(_public_states(self.index.conn).items()), _published_canvas_parts(self.index.conn),
+        )
+        return hashlib.sha256(repr(state).encode("utf-8", "surrogatepass")).hexdigest()
 
     def _whole_forms(self, vault: _Vault) -> dict[str, list[int]]:
         """Form → text ids, for the forms searched whole: those shorter than a key, and the forms
@@ -1395,13 +1656,17 @@ class LeakStore:
 
     def _key_forms(self, rows: list[tuple[str, int]]) -> dict[str, list[int]]:
         """Form → text ids, for every form of the texts in ``rows`` whose key is in ``rows``."""
-        keys_found = {key for key, _text_id in rows}
-        self._load_texts(text_id for _key, text_id in rows)
+        keys_of: dict[int, set[str]] = {}
+        for key, text_id in rows:
+            keys_of.setdefault(text_id, set()).add(key)
+        self._load_texts(keys_of)
         by_form: dict[str, list[int]] = {}
-        for text_id in {text_id for _key, text_id in rows}:
+        for text_id, keys in keys_of.items():
             forms = self._forms.get(text_id)
-            for form in _forms_of(*self._texts[text_id]) if forms is None else forms:
-                if len(form) >= KEY_CHARS and form[-KEY_CHARS:] in keys_found:
+            if forms is None:  # the slug only when a key found could be one's (they are costly to make)
+                forms = _forms_of(*self._texts[text_id], slugs=any(_SLUG_KEY(key) for key in keys))
+            for form in forms:
+                if len(form) >= KEY_CHARS and form[-KEY_CHARS:] in keys:
                     by_form.setdefault(form, []).append(text_id)
         return by_form
 
@@ -1435,8 +1700,8 @@ class LeakStore:
 
     def _public(self, vault: _Vault) -> _PublicText:
         """What published notes show, casefolded: kept per published note in ``leak_public`` and
-        made again only for notes whose content, index time or links to unpublished notes
-        changed (those links decide what a reader sees). Made once per audit."""
+        made again only for notes whose content or links to unpublished notes changed (those
+        links decide what a reader sees). Made once per audit."""
         if self._shown is None:
             self._shown = self._make_public(vault)
         return self._shown
@@ -1569,6 +1834,178 @@ def _tree_names(data: bytes) -> bytes:
     return b"\n".join(names)
 
 
+# -- cutting while compiling ---------------------------------------------------------------------
+
+BACKGROUND_CUT_MIN = 200
+"""Fewer unpublished notes to cut than this are cut by the gate itself: a child process costs
+a few tenths of a second to start, a note a few milliseconds to cut."""
+
+_CHILD = "import sys; from gardend.daemon.publish.leaks import _cut_child; _cut_child(sys.argv[1], sys.argv[2])"
+_READY = b"ready\n"
+
+
+class BackgroundCut:
+    """A child process that cuts markers, then audits (see :func:`cut_in_background`); a no-op
+    when none runs. Use as a context manager, so that the child never outlives what it was
+    started for."""
+
+    def __init__(self, proc: subprocess.Popen[bytes] | None = None, errors: Any = None) -> None:
+        self.proc = proc
+        self._errors = errors
+        """The child's standard error (a temporary file: a pipe nobody reads could fill up)."""
+        self.ready = False
+        """The child has cut and waits for outputs to audit."""
+        self.finished = False
+        """The child has audited, failed or was stopped: it does nothing more."""
+        self.timings: dict[str, float] = {}
+        """The child audit's :attr:`LeakStore.timings`."""
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait(self, timeout: float = 900.0) -> bool:
+        """Wait until the child has cut the markers; True when it did and waits to audit. A child
+        that fails or takes longer than ``timeout`` only costs the time: the gate then audits
+        here and cuts whatever the child did not store."""
+        if self.proc is None or self.finished or self.ready:
+            return self.ready
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        got: list[bytes] = []
+
+        def read_line() -> None:  # a thread: waiting on a pipe with a timeout, portably
+            line = b""
+            with contextlib.suppress(OSError):
+                while not line.endswith(b"\n") and len(line) < len(_READY):
+                    chunk = os.read(fd, len(_READY) - len(line))
+                    if not chunk:
+                        break
+                    line += chunk
+            got.append(line)
+
+        reader = threading.Thread(target=read_line, name="gardend-leak-cut", daemon=True)
+        reader.start()
+        reader.join(timeout)
+        line = got[0] if got else b""
+        self.ready = line == _READY
+        if not self.ready:
+            self._failed("cutting")
+        return self.ready
+
+    def audit(self, outputs: list[tuple[str, bytes]], strategy: str = "auto", timeout: float = 900.0) -> (
+            list[Leak] | None):
+        """Have the waiting child audit ``outputs`` (:meth:`LeakStore.audit`, with the forms it
+        made while cutting still at hand, on its own connection to the same index); None when it
+        cannot, and then the caller audits. The child ends after one audit."""
+        if not self.wait(timeout):
+            return None
+        assert self.proc is not None
+        self.ready = False
+        self.finished = True
+        try:
+            out, _ = self.proc.communicate(pickle.dumps((outputs, strategy), protocol=pickle.HIGHEST_PROTOCOL),
+                                           timeout=timeout)
+            if self.proc.returncode != 0:
+                raise ValueError(f"exit status {self.proc.returncode}")
+            leaks, self.timings = pickle.loads(out)
+        except Exception as exc:  # any failure: the caller audits
+            log.info("leak audit in a child process failed (%s)", exc)
+            self._failed("auditing")
+            return None
+        return cast("list[Leak]", leaks)
+
+    def _failed(self, step: str) -> None:
+        self.stop()
+        detail = ""
+        if self._errors is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._errors.seek(0)
+                detail = self._errors.read().decode("utf-8", "replace").strip()[-2000:]
+        log.info("leak audit: %s in a child process did not finish%s", step, f": {detail}" if detail else "")
+
+    def stop(self) -> None:
+        """End the child if it still runs (its unfinished transaction is rolled back)."""
+        self.ready = False
+        self.finished = True
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.communicate()
+        if self.proc is not None:
+            for stream in (self.proc.stdin, self.proc.stdout):
+                with contextlib.suppress(OSError, ValueError):
+                    if stream is not None:
+                        stream.close()
+        if self._errors is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._errors.close()
+
+    def __enter__(self) -> BackgroundCut:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def cut_in_background(index: Index, root: Path) -> BackgroundCut:
+    """Start :meth:`LeakStore.prepare` in a child process when many unpublished notes need
+    cutting (a first publish, a new gardend), so that it runs on another core while this process
+    compiles the published notes. The gate then hands the child what it audits
+    (:meth:`BackgroundCut.audit`): the child still holds every marker's forms from cutting, which
+    this process would have to make again.
+
+    Nothing depends on the child: it opens its own connection to the index and stores what it
+    cuts in one transaction; its audit is :meth:`LeakStore.audit` — the same code, on the same
+    index, refreshing whatever changed since it cut — and if it fails, is stopped or takes too
+    long, the gate audits here, cutting whatever the child did not store. A process rather than
+    a thread because cutting is Python code, which holds the interpreter lock."""
+    if not sys.executable:
+        return BackgroundCut()
+    try:
+        pending = LeakStore(index, root).pending()
+    except sqlite3.Error:  # no leak tables (an older index): the gate falls back to the reference
+        return BackgroundCut()
+    if pending < BACKGROUND_CUT_MIN:
+        return BackgroundCut()
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 - open for the child's life; BackgroundCut.stop closes it
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(index.path), str(root)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+        )
+    except OSError as exc:
+        errors.close()
+        log.info("leak audit: cannot start a child process to cut markers (%s)", exc)
+        return BackgroundCut()
+    log.debug("leak audit: cutting %d unpublished notes in process %d", pending, proc.pid)
+    return BackgroundCut(proc, errors)
+
+
+def _cut_child(db_path: str, root: str) -> None:
+    """The child of :func:`cut_in_background`: cut, say so, then audit what arrives on standard
+    input (nothing: end) and answer on standard output."""
+    index = Index(db_path)
+    try:
+        store = LeakStore(index, Path(root))
+        store.keep_forms = True
+        store.prepare(large=True)
+        sys.stdout.buffer.write(_READY)
+        sys.stdout.buffer.flush()
+        request = sys.stdin.buffer.read()
+        if not request:
+            return
+        outputs, strategy = pickle.loads(request)
+        leaks = store.audit(outputs, strategy=strategy)
+        sys.stdout.buffer.write(pickle.dumps((leaks, store.timings), protocol=pickle.HIGHEST_PROTOCOL))
+        sys.stdout.buffer.flush()
+    finally:
+        index.close()
+
+
 # -- publishing gate -----------------------------------------------------------------------------
 
 @dataclass
@@ -1580,7 +2017,8 @@ class Gate:
     leaks: list[Leak]
 
 
-def publish_gate(index: Index, root: Path, plan: PublishPlan, mode: str) -> Gate:
+def publish_gate(index: Index, root: Path, plan: PublishPlan, mode: str, helper: BackgroundCut | None = None) -> (
+        Gate):
     """Audit a plan before it is applied. ``safe``: any leak refuses the publish (what and where
     is printed locally). ``plugin``: the publish goes ahead, after printing which unpublished
     notes' content or paths it is about to expose (count and paths — local output only).
@@ -1588,10 +2026,14 @@ def publish_gate(index: Index, root: Path, plan: PublishPlan, mode: str) -> Gate
     Only what this publish writes is audited (added and changed files and the commit message):
     the files it leaves alone passed this gate when they were written. ``gardend check --leaks``
     audits everything, the repository's history included. The markers come from the index
-    (:class:`LeakStore`): after one edit, only that edit is cut and searched for."""
+    (:class:`LeakStore`): after one edit, only that edit is cut and searched for. ``helper``, a
+    child process that cut them while the plan compiled (:func:`cut_in_background`), audits
+    when it can."""
     if plan.empty:
         return Gate(True, [], [])
-    leaks = LeakStore(index, root).audit(plan_outputs(plan, written_only=True))
+    outputs = plan_outputs(plan, written_only=True)
+    found = helper.audit(outputs) if helper is not None and helper.proc is not None else None
+    leaks = found if found is not None else LeakStore(index, root).audit(outputs)
     if mode == "plugin":
         exposed = exposure(leaks)
         if not exposed:
@@ -1620,10 +2062,12 @@ def check_leaks(
     plus a built static site folder and the garden clone's HEAD tree and unpushed commits."""
     from .gitsync import compile_files
 
-    files = compile_files(index, root, settings, mode, config_dir)  # type: ignore[arg-type]
-    outputs = [(path, planned.data) for path, planned in sorted(files.items())]
-    if site is not None:
-        outputs += [(f"{site.name}/{name}", data) for name, data in site_dir_outputs(site)]
-    if repo is not None:
-        outputs += repo_outputs(repo)
-    return LeakStore(index, root).audit(outputs)
+    with cut_in_background(index, root) as cutting:  # markers are cut while the notes compile
+        files = compile_files(index, root, settings, mode, config_dir)  # type: ignore[arg-type]
+        outputs = [(path, planned.data) for path, planned in sorted(files.items())]
+        if site is not None:
+            outputs += [(f"{site.name}/{name}", data) for name, data in site_dir_outputs(site)]
+        if repo is not None:
+            outputs += repo_outputs(repo)
+        found = cutting.audit(outputs) if cutting.proc is not None else None
+    return found if found is not None else LeakStore(index, root).audit(outputs)

@@ -26,7 +26,7 @@ from typing import Any
 from ..index import Index
 from .credentials import CredentialError, push_auth
 from .gitsync import PublishError, PublishPlan, apply_plan, commit_message, plan_publish
-from .leaks import publish_gate
+from .leaks import cut_in_background, publish_gate
 from .settings import GardenSettings, load_garden_settings
 
 log = logging.getLogger("gardend.publish")
@@ -94,13 +94,15 @@ class PublishRunner:
     def _publish(self) -> dict[str, Any]:
         self.emit({"type": "publish", "state": "started"})
         try:
-            plan = self._plan()
-            if plan.errors:
-                raise PublishError("nothing was published: " + "; ".join(plan.errors))
-            if plan.empty:
-                self.emit({"type": "publish", "state": "nothing", "summary": plan.summary()})
-                return {"published": False, "summary": plan.summary(), "commit": None}
-            gate = publish_gate(self._open(), self.root, plan, self.target.mode)
+            # Markers of unpublished notes are cut in a child process while the plan compiles.
+            with cut_in_background(self._open(), self.root) as cutting:
+                plan = self._plan()
+                if plan.errors:
+                    raise PublishError("nothing was published: " + "; ".join(plan.errors))
+                if plan.empty:
+                    self.emit({"type": "publish", "state": "nothing", "summary": plan.summary()})
+                    return {"published": False, "summary": plan.summary(), "commit": None}
+                gate = publish_gate(self._open(), self.root, plan, self.target.mode, cutting)
             for line in gate.lines:
                 log.warning("%s", line)  # local log only: it names unpublished notes on purpose
             if not gate.ok:

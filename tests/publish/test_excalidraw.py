@@ -154,3 +154,12 @@ def test_safe_mode_published_drawing_keeps_no_private_path(tmp_path: Path) -> No
     plugin = compiler(root, tmp_path / "p", mode="plugin").compile("Drawings/compressed.excalidraw.md").text
     assert '"link":"[[Private/Secret plan]]"' in plugin
     assert plugin.endswith(viewer_markup().bundle + viewer("compressed.excalidraw.md", "compressedexcalidraw.md"))
+
+
+def test_unreadable_published_drawing_stops_the_publish_with_its_name(tmp_path: Path) -> None:
+    from gardend.daemon.publish.gitsync import compile_files
+
+    root = _vault(tmp_path, FILES)
+    errors: list[str] = []
+    compile_files(indexed(root, tmp_path), root, None, "plugin", ".obsidian", errors)
+    assert any(e.startswith("Drawings/Broken.excalidraw.md: the drawing's JSON does not parse") for e in errors)
