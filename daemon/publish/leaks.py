@@ -361,11 +361,17 @@ def _body_segments(body: str) -> Iterable[tuple[str, str]]:
 
 
 def _strings(value: Any) -> Iterable[str]:
+    """The strings of a stored field value (:func:`gardend.daemon.values.to_storage`). A link's
+    ``#subpath`` is left out: it names a heading or block of the target — a marker of that note
+    when it is private — and the index keeps it normalised (``What's next?`` → ``What s next``),
+    a form no reader sees, whose slug can equal a published heading's id."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
+        is_link = value.get("$t") == "link"
+        for k, v in value.items():
+            if not (is_link and k == "s"):
+                yield from _strings(v)
     elif isinstance(value, list):
         for v in value:
             yield from _strings(v)

@@ -121,6 +121,22 @@ def test_shared_and_common_text_is_not_a_marker(tmp_path: Path, make_vault: Vaul
     index.close()
 
 
+def test_a_links_heading_is_no_marker_of_the_linking_note(tmp_path: Path, make_vault: VaultMaker) -> None:
+    """``field:: [[Pub#What's next?]]`` in a private note names a published heading; the index keeps
+    the subpath normalised (``What s next``), whose slug is the published heading's id."""
+    root = make_vault({
+        "Pub.md": "---\ndg-publish: true\n---\n## What's next?\nsoon\n",
+        "Embedder.md": "---\ndg-publish: true\n---\n![[Pub#What's next?]]\n",
+        "Priv/Plan.md": "started:: [[Pub#What's next?]]\nowner:: [[Pub#What's next?|Zed Quokkason]]\n",
+    })
+    index = Index(tmp_path / "i.sqlite")
+    Synchronizer(index, root, workers=1).full_sync()
+    texts = {m.text for m in build_markers(index, root).markers}
+    assert "What s next" not in texts and "What's next?" not in texts
+    assert "Zed Quokkason" in texts  # a link's display text is the author's own
+    index.close()
+
+
 def test_asset_bytes_are_found_under_any_name(trap: tuple[Path, Index]) -> None:
     root, index = trap
     markers = build_markers(index, root)
