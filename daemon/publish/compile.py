@@ -32,11 +32,11 @@ from .assets import Asset, convert_assets, inline_svgs
 from .context import CompileContext, CompileReads, Mode
 from .excalidraw import drawing_html, is_drawing
 from .frontmatter import FileTimes, compile_frontmatter, replace_frontmatter
-from .links import convert_wikilinks, redact_markdown_links
+from .links import convert_wikilinks, redact_markdown_links, safe_redactor
 from .paths import garden_path
 from .queries import BlockOutput, NoteReplaced, PublishedOnlyLinks, PublishedPageStore, QueryStep
 from .settings import GardenSettings
-from .transclusion import safe_redactor, transclude
+from .transclusion import transclude
 from .transforms import apply_custom_filters, remove_comments, replace_block_ids
 
 __all__ = ["Asset", "CompiledNote", "GardenCompiler", "NotPublishable", "compile_note"]
@@ -144,13 +144,20 @@ class GardenCompiler:
             # §4.11: frontmatter + the viewer, nothing else; an unreadable drawing fails this note
             # (DrawingError names the file), as it fails the plugin's publish of it.
             viewer = drawing_html(note.text, vault_path, include_bundle=True, redact=safe_redactor(ctx, vault_path))
-            return CompiledNote(
-                vault_path,
-                garden_path(vault_path, note.frontmatter, self.settings.rewrite_rules),
-                NOTES_PREFIX + vault_path,
-                replace_frontmatter("", compiled) + viewer,
-            )
-        text = replace_frontmatter(note.text, compiled)
+            text, assets = replace_frontmatter("", compiled) + viewer, []
+        else:
+            text, assets = self._note_steps(replace_frontmatter(note.text, compiled), vault_path)
+        return CompiledNote(
+            vault_path,
+            garden_path(vault_path, note.frontmatter, self.settings.rewrite_rules),
+            NOTES_PREFIX + vault_path,
+            text,
+            assets,
+        )
+
+    def _note_steps(self, text: str, vault_path: str) -> tuple[str, list[Asset]]:
+        """Steps 2–9 over a note whose frontmatter is compiled already."""
+        ctx = self.ctx
         text = apply_custom_filters(text, self.settings.custom_filters)
         text = replace_block_ids(text)
         try:
@@ -163,14 +170,7 @@ class GardenCompiler:
             text = redact_markdown_links(text, ctx, vault_path)
         text = remove_comments(text)
         text = inline_svgs(text, ctx, vault_path)
-        text, assets = convert_assets(text, ctx, vault_path)
-        return CompiledNote(
-            vault_path,
-            garden_path(vault_path, note.frontmatter, self.settings.rewrite_rules),
-            NOTES_PREFIX + vault_path,
-            text,
-            assets,
-        )
+        return convert_assets(text, ctx, vault_path)
 
 
 def compile_note(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import Callable
 from urllib.parse import unquote
 
 from .context import CompileContext
@@ -105,6 +106,14 @@ def convert_wikilinks(text: str, ctx: CompileContext, file_path: str) -> str:
 def redact_private_links(text: str, ctx: CompileContext, file_path: str) -> str:
     """Wikilinks, Markdown links and HTML anchors in ``text`` to unpublished notes → their text."""
     return redact_markdown_links(_redact_private_wikilinks(text, ctx, file_path), ctx, file_path)
+
+
+def safe_redactor(ctx: CompileContext, file_path: str) -> Callable[[str], str] | None:
+    """Safe mode's link redaction for text published as it stands (a drawing's strings), or None
+    in plugin mode."""
+    if not ctx.safe:
+        return None
+    return lambda text: redact_private_links(text, ctx, file_path)
 
 
 def _redact_private_wikilinks(text: str, ctx: CompileContext, file_path: str) -> str:

@@ -17,7 +17,7 @@ from .context import CompileContext
 from .excalidraw import DrawingError, drawing_html, is_drawing
 from .frontmatter import strip_frontmatter
 from .jsfmt import js_replace_first
-from .links import redact_private_links
+from .links import safe_redactor
 from .paths import permalink_for
 from .slug import slugify
 from .transforms import apply_custom_filters
@@ -73,14 +73,6 @@ def _section_text(ctx: CompileContext, target: str, name: str, text: str) -> tup
             break
         return text, "#" + wanted
     return text, ""
-
-
-def safe_redactor(ctx: CompileContext, file_path: str) -> Callable[[str], str] | None:
-    """Safe mode's link redaction for text that is published as it stands (a drawing's strings):
-    wikilinks and Markdown links to unpublished notes become their display text."""
-    if not ctx.safe:
-        return None
-    return lambda text: redact_private_links(text, ctx, file_path)
 
 
 def _drawing(ctx: CompileContext, target: str, drawings: int) -> str | None:

@@ -191,13 +191,12 @@ def _text(element: dict[str, Any], x: float, y: float, w: float) -> str:
     family = _FONTS.get(int(_num(element.get("fontFamily"), 1)), _FONTS[1])
     fill = escape(_color(element.get("strokeColor"), "#1e1e1e"))
     lines = text.split("\n")
-    tspans = "".join(
+    return "".join(
         f'<text x="{_fmt(x + offset)}" y="{_fmt(y + i * line_height + line_height / 2 + size * 0.35)}" '
         f'font-family="{family}" font-size="{_fmt(size)}px" fill="{fill}" text-anchor="{anchor}">'
         f"{escape(line)}</text>"
         for i, line in enumerate(lines)
     )
-    return tspans
 
 
 def _element(element: dict[str, Any], canvas: _Canvas, links: DrawingLinks) -> str:
